@@ -1,0 +1,1 @@
+#include "harness/proto/frame_parser.hpp"

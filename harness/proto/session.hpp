@@ -1,0 +1,141 @@
+// A WebSocket endpoint after the opening handshake (RFC 6455 5-7), as a state machine with no
+// I/O: bytes from the peer go in through receive(), events come out of next_event(), and bytes
+// for the peer accumulate in output(). The reference server and client are this class plus a
+// socket.
+//
+// Theory of operation
+//   receive() parses with a strict frame_parser, reassembles fragmented messages (control
+//   frames may arrive between fragments, 5.4), validates text fail-fast per fragment (8.1) and
+//   close payloads (5.5.1), and queues events. It answers by itself where the RFC leaves no
+//   choice: a Pong for every Ping (5.5.2, when auto_pong is set), and the echo of a Close (5.5.1).
+//
+//   States (7.1):
+//     open          messages flow both ways
+//     closing       we sent a Close and wait for the peer's; data frames received are dropped
+//     closed        both Close frames were exchanged, or the connection was failed: the
+//                   transport should now be closed (close_transport() says so)
+//
+//   On any violation the session will _Fail the WebSocket Connection_ (7.1.7): it queues a
+//   Close frame with the violation's close code (1002, 1007 or 1009), reports a `failed`
+//   event, moves to closed and ignores every later byte.
+#pragma once
+
+#include "harness/proto/close.hpp"
+#include "harness/proto/frame.hpp"
+#include "harness/proto/frame_parser.hpp"
+#include "harness/proto/role.hpp"
+#include "harness/proto/utf8.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace wscheck::proto {
+
+struct session_options {
+    role local_role = role::server;
+    std::uint64_t max_message_size = 64 * 1024 * 1024; ///< reassembled; over it: 1009
+    bool auto_pong = true;                              ///< answer pings by ourselves
+    /// A client needs random mask keys (5.3); the session calls this for each frame it sends.
+    /// Unset on a client: a default drawing from OpenSSL's RAND_bytes.
+    std::function<mask_key()> mask_source;
+};
+
+enum class session_state : std::uint8_t { open, closing, closed };
+
+struct session_event {
+    enum class kind : std::uint8_t {
+        text,    ///< a complete text message (valid UTF-8) in `data`
+        binary,  ///< a complete binary message in `data`
+        ping,    ///< payload in `data` (a pong was already queued if auto_pong)
+        pong,    ///< payload in `data`
+        close,   ///< the peer's Close: `code` and `reason` (code absent = empty payload)
+        failed,  ///< we failed the connection: `error` says why, `code` what we sent
+    };
+    kind what = kind::binary;
+    std::vector<std::uint8_t> data;
+    std::optional<std::uint16_t> code;
+    std::string reason;
+    std::error_code error;
+
+    std::string_view text() const noexcept {
+        return {reinterpret_cast<const char*>(data.data()), data.size()};
+    }
+};
+
+class session {
+public:
+    explicit session(session_options options = {});
+
+    // ---- input ----
+
+    /// Processes bytes from the peer (unmasking in place). Consumes all of `data` unless the
+    /// session is closed, when the rest is ignored.
+    void receive(std::span<std::uint8_t> data);
+    /// The transport reached EOF. Before the closing handshake completed this is an abnormal
+    /// closure: the session moves to closed and reports a `close` event with code 1006 (7.1.5),
+    /// which is never sent on the wire.
+    void receive_eof();
+
+    /// Pops the next event; false when none is queued.
+    bool next_event(session_event& out);
+
+    // ---- output ----
+
+    void send_text(std::string_view text);
+    void send_binary(std::span<const std::uint8_t> data);
+    /// A message in several frames: `pieces` become the first frame and its continuations.
+    void send_fragmented(opcode op, std::span<const std::span<const std::uint8_t>> pieces);
+    void send_ping(std::span<const std::uint8_t> payload = {});
+    void send_pong(std::span<const std::uint8_t> payload = {});
+    /// Starts the closing handshake (open -> closing). Ignored unless open.
+    void close(std::optional<std::uint16_t> code = close_code::normal, std::string_view reason = {});
+
+    /// Bytes waiting to be written to the transport.
+    std::span<const std::uint8_t> output() const noexcept { return {out_.data() + out_head_, out_.size() - out_head_}; }
+    /// Marks `n` bytes of output() as written.
+    void consume_output(std::size_t n) noexcept;
+
+    // ---- state ----
+
+    session_state state() const noexcept { return state_; }
+    /// True once the transport should be closed: closed and all output written.
+    bool close_transport() const noexcept { return state_ == session_state::closed && output().empty(); }
+    /// The violation that failed the connection, if it was failed.
+    std::error_code failure() const noexcept { return failure_; }
+    /// The Close the peer sent, once it did.
+    const std::optional<close_payload>& peer_close() const noexcept { return peer_close_; }
+    /// Enables RSV1 for permessage-deflate once negotiated.
+    frame_parser& parser() noexcept { return parser_; }
+
+private:
+    void write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload);
+    void fail(std::error_code ec);
+    void on_frame_end();
+
+    session_options options_;
+    frame_parser parser_;
+    session_state state_ = session_state::open;
+    std::deque<session_event> events_;
+    // message being reassembled
+    opcode msg_op_ = opcode::text;
+    std::vector<std::uint8_t> msg_;
+    utf8_validator utf8_;
+    // control frame being read
+    std::vector<std::uint8_t> control_;
+    // output
+    std::vector<std::uint8_t> out_;
+    std::size_t out_head_ = 0;
+    bool close_sent_ = false;
+    std::optional<close_payload> peer_close_;
+    std::error_code failure_;
+};
+
+} // namespace wscheck::proto

@@ -1,0 +1,1 @@
+#include "harness/proto/http1.hpp"

@@ -1,0 +1,1 @@
+#include "harness/proto/utf8.hpp"
