@@ -1,0 +1,45 @@
+# wscheck_add_fuzzer(NAME SOURCES... LIBS ...)
+#
+# Builds fuzz/<NAME>.cpp as `fuzz_<name>`:
+#   - WSCHECK_BUILD_FUZZERS=ON with clang: a libFuzzer binary (-fsanitize=fuzzer,address,undefined);
+#   - otherwise: a plain executable linked with fuzz/replay_main.cpp that runs each file given.
+# Either way a CTest `fuzz_<name>_regressions` replays fuzz/corpus/<name>/ (seeds and regressions),
+# so every ctest run checks that no input that ever crashed a target crashes it again.
+set(WSCHECK_FUZZ_SECONDS 20 CACHE STRING "Seconds per target for the fuzz_<name>_run targets")
+
+if(WSCHECK_BUILD_FUZZERS AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "WSCHECK_BUILD_FUZZERS needs clang: configure with -DCMAKE_CXX_COMPILER=clang++")
+endif()
+
+function(wscheck_add_fuzzer name)
+    cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+    set(target fuzz_${name})
+    set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+    add_executable(${target} ${PROJECT_SOURCE_DIR}/fuzz/fuzz_${name}.cpp)
+    target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} PRIVATE ${ARG_LIBS} wscheck_options wscheck_warnings)
+    if(WSCHECK_BUILD_FUZZERS)
+        target_compile_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined
+                                                 -fno-sanitize-recover=undefined)
+        target_link_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+        set(dict ${PROJECT_SOURCE_DIR}/fuzz/dict/${name}.dict)
+        set(dict_arg)
+        if(EXISTS ${dict})
+            set(dict_arg -dict=${dict})
+        endif()
+        # A bounded run from the seeds into a scratch corpus; crashers land in fuzz-artifacts/.
+        add_custom_target(${target}_run
+            COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz-corpus/${name}
+                    ${CMAKE_BINARY_DIR}/fuzz-artifacts/${name}
+            COMMAND $<TARGET_FILE:${target}> ${dict_arg} -max_total_time=${WSCHECK_FUZZ_SECONDS}
+                    -rss_limit_mb=2048 -timeout=10
+                    -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz-artifacts/${name}/
+                    ${CMAKE_BINARY_DIR}/fuzz-corpus/${name} ${corpus}
+            DEPENDS ${target} USES_TERMINAL)
+    else()
+        target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
+    endif()
+    if(BUILD_TESTING AND EXISTS ${corpus})
+        add_test(NAME ${target}_regressions COMMAND ${target} ${corpus})
+    endif()
+endfunction()
