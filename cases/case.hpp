@@ -1,0 +1,191 @@
+// A case of the catalog, as data: what the tester sends, and what the peer may do.
+//
+// A case is an id ("5.19"), its RFC reference, two sentences for people (what we send, what the
+// peer must do) and a script, built on demand because some scripts carry megabytes of payload.
+// The script is a list of steps run in order on a fresh connection, then the runner waits
+// until the case ends:
+//   - the events received match every allowed outcome's trace so far and the case expects us
+//     to close: we start the closing handshake (as Autobahn's finishWhenDone);
+//   - the connection closes;
+//   - or `timeout` passes after the last step (Autobahn's killAfter): we drop TCP.
+// Then the judge compares the received events with each outcome's trace in order (first match
+// wins, else FAILED) and the way the connection closed with `close`.
+//
+// Roles: the tester is the client when testing a server and the server when testing a client.
+// Frames are masked as the tester's role requires unless a step says otherwise.
+#pragma once
+
+#include "cases/verdict.hpp"
+#include "harness/proto/frame.hpp"
+#include "harness/proto/handshake.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace wscheck::cases {
+
+using std::chrono::milliseconds;
+
+/// Immutable bytes shared between a step and the expectation that echoes them, so a 16 MiB
+/// message is held once.
+class payload {
+public:
+    payload() : bytes_(no_bytes()) {}
+    payload(std::string_view text)
+        : bytes_(std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end())) {}
+    payload(const char* text) : payload(std::string_view{text}) {}
+    payload(std::vector<std::uint8_t> bytes)
+        : bytes_(std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes))) {}
+
+    std::span<const std::uint8_t> view() const noexcept { return *bytes_; }
+    std::size_t size() const noexcept { return bytes_->size(); }
+    bool empty() const noexcept { return bytes_->empty(); }
+    const std::uint8_t* data() const noexcept { return bytes_->data(); }
+    friend bool operator==(const payload& a, const payload& b) noexcept {
+        return a.bytes_ == b.bytes_ || *a.bytes_ == *b.bytes_;
+    }
+
+private:
+    static const std::shared_ptr<const std::vector<std::uint8_t>>& no_bytes() {
+        static const auto e = std::make_shared<const std::vector<std::uint8_t>>();
+        return e;
+    }
+    std::shared_ptr<const std::vector<std::uint8_t>> bytes_;
+};
+
+// ---------------------------------------------------------------- steps
+
+/// One frame, exactly as described, legal or not (Autobahn's sendFrame).
+struct send_frame {
+    proto::opcode op = proto::opcode::text;
+    payload data{};
+    bool fin = true;
+    std::uint8_t rsv = 0;                          ///< RSV1-3 as bits 2..0 (4 = RSV1)
+    std::optional<std::uint64_t> declared_length;  ///< lie about the length
+    proto::length_encoding encoding = proto::length_encoding::minimal;
+    std::optional<bool> masked;                    ///< nullopt: as the tester's role requires
+    std::optional<proto::mask_key> key;            ///< nullopt: a fresh random key
+    std::size_t chop = 0;                          ///< write in pieces of this size (0: at once)
+};
+
+/// A message split into frames of `fragment_size` payload bytes (0: one frame).
+struct send_message {
+    proto::opcode op = proto::opcode::text;
+    payload data{};
+    std::size_t fragment_size = 0;
+    std::size_t chop = 0;
+};
+
+/// A Close frame that starts the closing handshake from our side (sets "closed by us").
+/// For a malformed close payload, send a send_frame with opcode close instead.
+struct send_close {
+    std::optional<std::uint16_t> code = 1000;
+    payload reason{};
+};
+
+/// Bytes written as they are (handshake cases, torn frames).
+struct send_raw {
+    payload data{};
+    std::size_t chop = 0;
+};
+
+/// Waits. With a label, records a ("timeout", label) event if the connection is still open
+/// afterwards, as Autobahn's continueLater cases do; if it closed meanwhile, the script ends.
+struct pause {
+    milliseconds duration{};
+    std::string label;
+};
+
+/// Waits until `count` events in all have been received (for round-trip timing), at most
+/// `timeout`; ends the script if the connection closes.
+struct await_events {
+    std::size_t count = 0;
+    milliseconds timeout{10'000};
+};
+
+/// Closes the TCP connection without a closing handshake.
+struct drop_connection {};
+
+using step = std::variant<send_frame, send_message, send_close, send_raw, pause, await_events,
+                          drop_connection>;
+
+// ---------------------------------------------------------------- expectations
+
+/// One thing the peer did, as the judge compares it.
+struct event {
+    enum class kind { text, binary, ping, pong, timeout };
+    kind what = kind::text;
+    payload data{};   ///< message or control payload; the label for timeout
+    friend bool operator==(const event&, const event&) = default;
+};
+
+/// A trace of events the peer may produce, and the verdict it earns.
+struct outcome {
+    behavior verdict = behavior::ok;
+    std::vector<event> trace;
+};
+
+struct close_expectation {
+    bool closed_by_us = true;                 ///< who must start the closing (or fail the connection)
+    std::vector<std::uint16_t> codes{1000};   ///< close codes allowed from the peer (absent is allowed)
+    bool require_clean = true;                ///< a clean closing handshake is required
+    bool wrong_closer_is_fatal = false;       ///< a close by the wrong side makes `behavior` FAILED too
+};
+
+/// The opening handshake of a case. By default a valid one; handshake cases change it.
+struct handshake_spec {
+    /// Applied to the default request before sending (change, drop or double fields).
+    std::function<void(proto::client_request&)> edit_request;
+    /// Sent instead of a built request when set (the key is still generated and expected).
+    std::optional<std::function<std::string(std::string_view host, std::string_view key)>> raw_request;
+    /// What the peer must do with it.
+    enum class expect { accept, reject } must = expect::accept;
+    std::vector<int> reject_statuses{};       ///< allowed statuses when rejecting (empty: any 4xx)
+    std::vector<proto::http_field> required_fields{};  ///< e.g. Sec-WebSocket-Version: 13 with 426
+};
+
+/// Everything a run needs, built on demand.
+struct script {
+    handshake_spec handshake{};
+    std::vector<step> steps;
+    std::vector<outcome> outcomes;            ///< in order: the first matching trace decides
+    close_expectation close{};
+};
+
+// ---------------------------------------------------------------- the case
+
+enum class strictness {
+    must,   ///< the RFC says MUST: a miss is FAILED
+    should, ///< the RFC says SHOULD: earns at most NON-STRICT
+};
+
+/// Cases that measure time run alone, so that parallel traffic does not skew them.
+enum class scheduling { parallel, serial };
+
+struct rfc_ref {
+    std::string clause;      ///< "5.5.2", "RFC 7692 7.2.1"
+    std::string requirement; ///< what the peer must do, in one line
+};
+
+struct case_def {
+    std::string id;          ///< "1.1.1"; Autobahn's ids for its sections, 20+ for ours
+    std::string description; ///< what the tester sends
+    std::string expectation; ///< what a conformant peer does, in a sentence or two
+    rfc_ref rfc;
+    strictness strict = strictness::must;
+    scheduling schedule = scheduling::parallel;
+    milliseconds timeout{1000};   ///< after the last step, as Autobahn's killAfter
+    bool report_time = false;     ///< the duration is part of the result (9.x)
+    std::function<script()> build;
+};
+
+} // namespace wscheck::cases
