@@ -62,6 +62,7 @@ struct violation_info {
     std::string_view section;  ///< RFC 6455 section ("5.2"), or "RFC 7692 6.2"
     std::uint16_t close_code;  ///< close code to fail with; 0 for handshake failures
     std::uint16_t http_status; ///< status a server answers a bad handshake with; 0 for frames
+                               ///< and for violations only a server's response can commit
     std::string_view message;  ///< one sentence, e.g. "reserved opcode"
 };
 
