@@ -7,7 +7,9 @@
 //   - the events received match every allowed outcome's trace so far and the case expects us
 //     to close: we start the closing handshake (as Autobahn's finishWhenDone);
 //   - the connection closes;
-//   - or `timeout` passes after the last step (Autobahn's killAfter): we drop TCP.
+//   - or `timeout` passes after the last step: we drop TCP (Autobahn's killAfter) or start the
+//     closing handshake (its closeAfter), as `on_timeout` says; `deadline`, when set, bounds
+//     the whole case the same way from the moment the connection opened.
 // Then the judge compares the received events with each outcome's trace in order (first match
 // wins, else FAILED) and the way the connection closed with `close`.
 //
@@ -75,6 +77,14 @@ struct send_frame {
     std::optional<bool> masked;                    ///< nullopt: as the tester's role requires
     std::optional<proto::mask_key> key;            ///< nullopt: a fresh random key
     std::size_t chop = 0;                          ///< write in pieces of this size (0: at once)
+    bool sync = false;  ///< flush this frame alone before the next step (Autobahn's sync=True)
+};
+
+/// More payload of the frame the last send_frame began with a declared_length beyond its
+/// data (Autobahn's sendMessageFrameData): masked as that frame, its key continuing where the
+/// previous bytes left off, so one frame can be written in parts with pauses between (6.4.3).
+struct send_frame_data {
+    payload data{};
 };
 
 /// A message split into frames of `fragment_size` payload bytes (0: one frame).
@@ -90,6 +100,8 @@ struct send_message {
 struct send_close {
     std::optional<std::uint16_t> code = 1000;
     payload reason{};
+    /// When set, the close payload exactly, instead of code and reason (7.3.2 sends 1 byte).
+    std::optional<payload> raw;
 };
 
 /// Bytes written as they are (handshake cases, torn frames).
@@ -115,8 +127,8 @@ struct await_events {
 /// Closes the TCP connection without a closing handshake.
 struct drop_connection {};
 
-using step = std::variant<send_frame, send_message, send_close, send_raw, pause, await_events,
-                          drop_connection>;
+using step = std::variant<send_frame, send_frame_data, send_message, send_close, send_raw, pause,
+                          await_events, drop_connection>;
 
 // ---------------------------------------------------------------- expectations
 
@@ -139,6 +151,8 @@ struct close_expectation {
     std::vector<std::uint16_t> codes{1000};   ///< close codes allowed from the peer (absent is allowed)
     bool require_clean = true;                ///< a clean closing handshake is required
     bool wrong_closer_is_fatal = false;       ///< a close by the wrong side makes `behavior` FAILED too
+    bool wrong_code_is_fatal = false;         ///< a WRONG CODE close makes `behavior` FAILED too (7.x)
+    bool informational = false;               ///< record how it closed, judge nothing (7.1.6, 7.13)
 };
 
 /// The opening handshake of a case. By default a valid one; handshake cases change it.
@@ -171,6 +185,12 @@ enum class strictness {
 /// Cases that measure time run alone, so that parallel traffic does not skew them.
 enum class scheduling { parallel, serial };
 
+/// What happens when a case's time runs out with the connection still open.
+enum class timeout_action {
+    drop,  ///< drop TCP (Autobahn's killAfter)
+    close, ///< start the closing handshake if we have not, then wait for it as usual (closeAfter)
+};
+
 struct rfc_ref {
     std::string clause;      ///< "5.5.2", "RFC 7692 7.2.1"
     std::string requirement; ///< what the peer must do, in one line
@@ -183,7 +203,11 @@ struct case_def {
     rfc_ref rfc;
     strictness strict = strictness::must;
     scheduling schedule = scheduling::parallel;
-    milliseconds timeout{1000};   ///< after the last step, as Autobahn's killAfter
+    milliseconds timeout{1000};   ///< after the last step, as Autobahn's killAfter/closeAfter
+    timeout_action on_timeout = timeout_action::drop;
+    /// From the open, a bound on the whole case, acted on as `on_timeout` (Autobahn's 9.x call
+    /// closeAfter(WAITSECS) when the connection opens); nullopt: only `timeout` applies.
+    std::optional<milliseconds> deadline;
     bool report_time = false;     ///< the duration is part of the result (9.x)
     std::function<script()> build;
 };
