@@ -16,6 +16,11 @@
 //   F1..F3 80..BF 80..BF 80..BF
 //   F4     80..8F 80..BF 80..BF (F4 90..BF would be above U+10FFFF)
 // C0, C1 (only overlong 2-byte forms) and F5..FF (only code points above U+10FFFF) never occur.
+//
+// Speed: between code points, skip_valid() runs ahead of the DFA over ASCII a word at a time
+// and over whole multi-byte code points in one check each; the DFA steps byte by byte only
+// through the last few bytes of a write, a code point split between writes, and invalid text
+// (to find the exact failing byte).
 #include "harness/proto/utf8.hpp"
 
 #include <array>
@@ -115,6 +120,61 @@ constexpr std::array<std::uint8_t, state_count * class_count> make_transitions()
 constexpr auto classes = make_classes();
 constexpr auto transitions = make_transitions();
 
+constexpr unsigned next_state(unsigned state, std::uint8_t byte) {
+    return transitions[transition_index(state, classes[byte])];
+}
+
+// ---- the bulk path's view of the same automaton ----
+//
+// Inside a buffer, whole code points are checked directly (a lead byte, a range for the second
+// byte, plain continuation bytes after it) instead of one table step per byte. The lengths and
+// second-byte ranges are derived from the DFA above, so the two cannot disagree.
+struct lead_info {
+    std::uint8_t length = 0;       ///< bytes in the sequence; 0 for a byte that cannot lead
+    std::uint8_t second_lo = 0xFF; ///< allowed second bytes; an empty range (lo > hi) for a
+    std::uint8_t second_hi = 0x00; ///< byte that cannot lead, so any second byte fails
+};
+
+constexpr std::array<lead_info, 256> make_leads() {
+    std::array<lead_info, 256> t{};
+    for (unsigned b = 0x80; b < 256; ++b) {
+        const unsigned s1 = next_state(s_accept, static_cast<std::uint8_t>(b));
+        if (s1 == s_reject)
+            continue;
+        // Count the bytes to the end of the code point, stepping with any allowed
+        // continuation byte (every state after a lead accepts some).
+        unsigned length = 1;
+        for (unsigned s = s1; s != s_accept && s != s_reject && length <= 4; ++length) {
+            unsigned next = s_reject;
+            for (unsigned x = 0x80; x <= 0xBF && next == s_reject; ++x)
+                next = next_state(s, static_cast<std::uint8_t>(x));
+            s = next;
+        }
+        unsigned lo = 0xFF, hi = 0;
+        for (unsigned x = 0x80; x <= 0xBF; ++x)
+            if (next_state(s1, static_cast<std::uint8_t>(x)) != s_reject) {
+                lo = x < lo ? x : lo;
+                hi = x;
+            }
+        t[b] = {static_cast<std::uint8_t>(length), static_cast<std::uint8_t>(lo),
+                static_cast<std::uint8_t>(hi)};
+    }
+    return t;
+}
+
+constexpr auto leads = make_leads();
+
+// The derivation above must give RFC 3629's table.
+static_assert(leads[0xC2].length == 2 && leads[0xDF].length == 2 && leads[0xC1].length == 0);
+static_assert(leads[0xE0].length == 3 && leads[0xE0].second_lo == 0xA0 && leads[0xE0].second_hi == 0xBF);
+static_assert(leads[0xED].length == 3 && leads[0xED].second_lo == 0x80 && leads[0xED].second_hi == 0x9F);
+static_assert(leads[0xEF].length == 3 && leads[0xEF].second_lo == 0x80 && leads[0xEF].second_hi == 0xBF);
+static_assert(leads[0xF0].length == 4 && leads[0xF0].second_lo == 0x90 && leads[0xF0].second_hi == 0xBF);
+static_assert(leads[0xF3].length == 4 && leads[0xF3].second_lo == 0x80 && leads[0xF3].second_hi == 0xBF);
+static_assert(leads[0xF4].length == 4 && leads[0xF4].second_lo == 0x80 && leads[0xF4].second_hi == 0x8F);
+static_assert(leads[0xF5].length == 0 && leads[0x80].length == 0 && leads[0xFF].length == 0);
+static_assert(leads[0xC0].second_lo > leads[0xC0].second_hi && leads[0xF5].second_lo > leads[0xF5].second_hi);
+
 constexpr std::uint64_t high_bits = 0x8080'8080'8080'8080ull;
 
 std::uint64_t load_word(const std::uint8_t* p) noexcept {
@@ -123,13 +183,61 @@ std::uint64_t load_word(const std::uint8_t* p) noexcept {
     return w;
 }
 
-/// Offset of the first byte of `p[0..8)` with its high bit set, given that `mask` (the word
-/// ANDed with high_bits) is not zero.
+/// Offset of the first byte of an 8-byte word with its high bit set, given `mask` (the word
+/// ANDed with high_bits), which is not zero.
 std::size_t first_high_byte(std::uint64_t mask) noexcept {
     if constexpr (std::endian::native == std::endian::little)
         return static_cast<std::size_t>(std::countr_zero(mask)) / 8;
     else
         return static_cast<std::size_t>(std::countl_zero(mask)) / 8;
+}
+
+bool is_continuation(std::uint8_t b) noexcept { return (b & 0xC0) == 0x80; }
+
+/// From `i`, between code points, skips every complete and valid code point it can check
+/// without running off the end: ASCII 16 or 8 bytes at a time, other code points whole.
+/// Returns where it stopped: the last few bytes of the input, a sequence split by the end of
+/// the input, or an invalid one, which the DFA then walks byte by byte to find the exact
+/// byte that fails.
+std::size_t skip_valid(const std::uint8_t* p, std::size_t i, std::size_t n) noexcept {
+    while (n - i >= 16) {
+        if (((load_word(p + i) | load_word(p + i + 8)) & high_bits) != 0)
+            break;
+        i += 16;
+    }
+    // The length of a sequence comes from branches on its lead byte, not from a table load:
+    // predicted branches let the CPU run ahead to the next code point, where a load would
+    // chain every code point's latency to the previous one's.
+    while (n - i >= 4) {
+        const std::uint8_t b0 = p[i];
+        if (b0 < 0x80) {
+            if (n - i >= 8) {
+                const std::uint64_t m = load_word(p + i) & high_bits;
+                i += m == 0 ? 8 : first_high_byte(m); // up to the next non-ASCII byte
+            } else {
+                ++i;
+            }
+            continue;
+        }
+        const lead_info& lead = leads[b0];
+        const std::uint8_t b1 = p[i + 1];
+        if (b1 < lead.second_lo || b1 > lead.second_hi) // also every byte that cannot lead
+            return i;
+        if (b0 < 0xE0) {
+            i += 2;
+            continue;
+        }
+        if (!is_continuation(p[i + 2]))
+            return i;
+        if (b0 < 0xF0) {
+            i += 3;
+            continue;
+        }
+        if (!is_continuation(p[i + 3]))
+            return i;
+        i += 4;
+    }
+    return i;
 }
 
 } // namespace
@@ -143,26 +251,11 @@ bool utf8_validator::write(std::span<const std::uint8_t> data) noexcept {
     unsigned s = state_;
     while (i < n) {
         if (s == s_accept) {
-            // Fast path: between code points, skip ASCII 16 and then 8 bytes at a time.
-            while (n - i >= 16) {
-                const std::uint64_t a = load_word(p + i);
-                const std::uint64_t b = load_word(p + i + 8);
-                if (((a | b) & high_bits) != 0)
-                    break;
-                i += 16;
-            }
-            while (n - i >= 8) {
-                const std::uint64_t m = load_word(p + i) & high_bits;
-                if (m != 0) {
-                    i += first_high_byte(m); // the ASCII bytes before the first non-ASCII one
-                    break;
-                }
-                i += 8;
-            }
+            i = skip_valid(p, i, n);
             if (i == n)
                 break;
         }
-        s = transitions[transition_index(s, classes[p[i]])];
+        s = next_state(s, p[i]);
         if (s == s_reject) {
             // Fail fast: p[i] is the first byte that no valid text can contain here.
             valid_bytes_ += i;
