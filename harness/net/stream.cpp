@@ -13,6 +13,10 @@ std::error_code timed_out_error() noexcept {
     return make_error_code(asio::error::timed_out);
 }
 
+std::error_code eof_error() noexcept {
+    return make_error_code(asio::error::eof);
+}
+
 std::shared_ptr<stream> stream::make_client(asio::io_context& io, ssl::context* tls) {
     return std::shared_ptr<stream>(new stream(tcp::socket(io), tls));
 }

@@ -45,6 +45,8 @@ inline constexpr duration no_deadline = duration::max();
 
 /// std::error_code of asio::error::timed_out: what an operation past its deadline reports.
 std::error_code timed_out_error() noexcept;
+/// std::error_code of asio::error::eof: what a read reports when the peer closed.
+std::error_code eof_error() noexcept;
 
 class stream : public std::enable_shared_from_this<stream> {
 public:
@@ -74,7 +76,7 @@ public:
     void async_accept_tls(duration timeout, completion handler);
     /// Writes all of `data`.
     void async_write_all(std::span<const std::uint8_t> data, duration timeout, io_completion handler);
-    /// Reads between 1 and `buffer.size()` bytes (the cap). EOF is asio::error::eof.
+    /// Reads between 1 and `buffer.size()` bytes (the cap). EOF is eof_error().
     void async_read_some(std::span<std::uint8_t> buffer, duration timeout, io_completion handler);
     /// Closes gracefully within `timeout`, then closes the socket whatever happened: for TLS,
     /// sends close_notify and waits for the peer's; for TCP, sends FIN (shutdown(send)) and

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "harness/proto/http1.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace wscheck::server {
+
+/// How the reference server listens and what it tolerates. Every wait has a bound.
+struct server_options {
+    std::string host = "127.0.0.1";       ///< address to listen on (an IP literal)
+    std::uint16_t port = 0;               ///< 0 = an ephemeral port (see reference_server::port)
+    std::uint64_t max_message_size = 64 * 1024 * 1024; ///< larger messages: Close 1009 (7.4.1)
+    std::size_t max_connections = 1024;   ///< connections past it are closed at once
+    proto::http_limits http;              ///< caps on the opening handshake's HTTP head
+
+    /// From accept to the 101 sent (TLS handshake and HTTP head included).
+    std::chrono::milliseconds handshake_timeout{10'000};
+    /// No byte from the peer for this long: we close with 1001 (going away, 7.4.1).
+    std::chrono::milliseconds idle_timeout{60'000};
+    /// How long we wait for the peer's Close after ours, and for the TCP/TLS close after it.
+    std::chrono::milliseconds close_timeout{3'000};
+    /// Each write to the peer (a peer that does not read is abandoned after it).
+    std::chrono::milliseconds write_timeout{30'000};
+
+    bool tls = false;       ///< wss://
+    std::string cert_file;  ///< PEM certificate (chain); with key_file. Both empty with tls:
+    std::string key_file;   ///< a self-signed certificate is generated at start.
+
+    /// One line per notable event (rejected handshake, failed connection), when set.
+    /// Called on the server's io_context thread.
+    std::function<void(std::string_view)> on_log;
+};
+
+} // namespace wscheck::server
