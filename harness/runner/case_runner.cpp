@@ -1,0 +1,497 @@
+#include "harness/runner/case_runner.hpp"
+
+#include "harness/proto/handshake.hpp"
+#include "harness/proto/mask.hpp"
+#include "harness/runner/frame_writer.hpp"
+#include "harness/runner/judge.hpp"
+
+#include <algorithm>
+
+namespace wscheck::runner {
+
+namespace {
+
+constexpr std::size_t handshake_read_size = 4096;
+constexpr std::size_t frame_read_size = 64 * 1024;
+/// Slack on top of every wait a case can make, for the hard cap of the whole case (writes of
+/// large messages, scheduling).
+constexpr milliseconds hard_cap_slack{30'000};
+
+std::span<const std::uint8_t> as_bytes(std::string_view s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+std::string sentence_for(std::error_code ec) {
+    if (const auto* row = proto::info(ec)) {
+        const std::string rfc = row->section.starts_with("RFC") ? "" : "RFC 6455 ";
+        return std::string{row->message} + " (" + rfc + std::string{row->section} + ")";
+    }
+    return ec.message();
+}
+
+/// Every wait a script may make, so the hard cap of a case never cuts a legitimate one.
+milliseconds script_waits(const cases::script& s) {
+    milliseconds total{};
+    for (const auto& st : s.steps) {
+        if (const auto* p = std::get_if<cases::pause>(&st)) {
+            total += p->duration;
+        } else if (const auto* a = std::get_if<cases::await_events>(&st)) {
+            total += a->timeout;
+        }
+    }
+    return total;
+}
+
+} // namespace
+
+void case_runner::start(net::asio::io_context& io, const runner_options& options,
+                        const cases::case_def& c, std::string section_title, done_handler on_done) {
+    std::shared_ptr<case_runner> self{new case_runner(io, options, c, std::move(on_done))};
+    self->begin(std::move(section_title));
+}
+
+case_runner::case_runner(net::asio::io_context& io, const runner_options& options,
+                         const cases::case_def& c, done_handler on_done)
+    : io_(io), options_(options), case_(c), on_done_(std::move(on_done)), observer_(options.observe),
+      step_timer_(io), kill_timer_(io), close_timer_(io), hard_timer_(io), deadline_timer_(io) {}
+
+std::chrono::microseconds case_runner::now() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
+}
+
+milliseconds case_runner::elapsed_ms() const {
+    return std::chrono::duration_cast<milliseconds>(clock::now() - started_);
+}
+
+void case_runner::arm_timer(net::asio::steady_timer& t, milliseconds after, std::function<void()> fire) {
+    t.expires_after(after);
+    t.async_wait([self = shared_from_this(), fire = std::move(fire)](const boost::system::error_code& ec) {
+        if (ec || self->finished_) {
+            return;
+        }
+        fire();
+    });
+}
+
+void case_runner::begin(std::string section_title) {
+    started_ = clock::now();
+    result_.started = std::chrono::system_clock::now();
+    result_.id = case_.id;
+    result_.section = std::move(section_title);
+    result_.description = case_.description;
+    result_.expectation = case_.expectation;
+    result_.rfc_clause = case_.rfc.clause;
+    result_.rfc_requirement = case_.rfc.requirement;
+    result_.report_time = case_.report_time;
+    script_ = case_.build();
+    facts_.tester_is_client = true;
+
+    const milliseconds cap = options_.connect_timeout + options_.handshake_timeout +
+                             std::max(script_waits(script_) + case_.timeout, case_.deadline.value_or(milliseconds{})) +
+                             2 * options_.close_timeout + hard_cap_slack;
+    arm_timer(hard_timer_, cap, [this, cap] { drop(connection_facts::drop_reason::case_timeout, cap); });
+
+    stream_ = net::stream::make_client(io_, options_.url.secure ? options_.tls : nullptr);
+    stream_->async_connect(options_.url.host, options_.url.port, options_.connect_timeout,
+                           [self = shared_from_this()](std::error_code ec) { self->on_connected(ec); });
+}
+
+void case_runner::on_connected(std::error_code ec) {
+    if (finished_) {
+        return;
+    }
+    if (ec) {
+        facts_.connected = false;
+        facts_.connect_error = ec == net::timed_out_error()
+                                   ? "no answer within " + std::to_string(options_.connect_timeout.count()) + " ms"
+                                   : ec.message();
+        finish();
+        return;
+    }
+    facts_.connected = true;
+    boost::system::error_code ignored;
+    // Chopped writes must leave as separate segments, as the cases intend.
+    stream_->socket().set_option(net::tcp::no_delay(true), ignored);
+    send_request();
+}
+
+void case_runner::send_request() {
+    request_.host = options_.url.host_field();
+    request_.target = options_.url.target;
+    request_.key = proto::generate_key();
+    request_.subprotocols = options_.subprotocols;
+    request_.extra_fields = options_.extra_headers;
+    const auto& hs = script_.handshake;
+    if (hs.edit_request) {
+        hs.edit_request(request_);
+    }
+    const std::string text = hs.raw_request ? (*hs.raw_request)(request_.host, request_.key)
+                                            : proto::build_request(request_);
+    facts_.handshake.attempted = true;
+    facts_.handshake.request = text.substr(0, 16 * 1024);
+    observer_.sent_bytes("http request", as_bytes(text), now());
+    write({text.begin(), text.end()}, 0, [this] { read_response(); });
+}
+
+void case_runner::read_response() {
+    read_buffer_.resize(handshake_read_size);
+    const auto left = options_.handshake_timeout - elapsed_ms();
+    stream_->async_read_some(
+        read_buffer_, std::max(left, milliseconds{1}),
+        [self = shared_from_this()](std::error_code ec, std::size_t n) {
+            if (self->finished_) {
+                return;
+            }
+            if (ec) {
+                auto& hs = self->facts_.handshake;
+                if (ec == net::timed_out_error()) {
+                    hs.error = "no complete response within " +
+                               std::to_string(self->options_.handshake_timeout.count()) + " ms";
+                } else {
+                    hs.error = "the connection ended before a complete response (" + ec.message() + ")";
+                }
+                if (!hs.response.empty()) {
+                    hs.error += " after " + std::to_string(hs.response.size()) + " bytes";
+                }
+                self->finish();
+                return;
+            }
+            self->on_response_bytes(n);
+        });
+}
+
+void case_runner::on_response_bytes(std::size_t n) {
+    std::span<std::uint8_t> got{read_buffer_.data(), n};
+    std::size_t used = 0;
+    const auto st = response_parser_.feed(got, used);
+    auto& hs = facts_.handshake;
+    hs.response.append(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(used));
+    observer_.log().bytes(direction::received, now(), "http response", got.first(used));
+    if (st == proto::http_parser::status::need_more) {
+        read_response();
+        return;
+    }
+    if (st == proto::http_parser::status::error) {
+        hs.error = "malformed HTTP response: " + std::string{response_parser_.error_detail()};
+        finish();
+        return;
+    }
+    const auto& head = response_parser_.head();
+    hs.status = head.status;
+    if (script_.handshake.must == cases::handshake_spec::expect::reject) {
+        finish(); // the judge reads the status and fields; nothing more to do here
+        return;
+    }
+    proto::accepted_response accepted;
+    if (const auto ec = proto::check_response(head, request_, accepted)) {
+        hs.error = ec == proto::violation::bad_status
+                       ? "status " + std::to_string(head.status) + " instead of 101"
+                       : sentence_for(ec);
+        finish();
+        return;
+    }
+    hs.completed = true;
+    open(got.subspan(used));
+}
+
+void case_runner::open(std::span<std::uint8_t> leftover) {
+    if (!leftover.empty()) {
+        observer_.receive(leftover, now());
+    }
+    read_buffer_.resize(frame_read_size);
+    if (case_.deadline) {
+        arm_timer(deadline_timer_, *case_.deadline, [this] { on_case_timeout(*case_.deadline); });
+    }
+    read_frames();
+    after_receive();
+    next_step();
+}
+
+void case_runner::read_frames() {
+    // No deadline here: the case's own timers bound the connection's life.
+    stream_->async_read_some(read_buffer_, net::no_deadline,
+                             [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                                 if (self->ended_ || self->finished_) {
+                                     return;
+                                 }
+                                 if (ec) {
+                                     self->observer_.receive_eof(self->now());
+                                     self->ended_ = true;
+                                     self->finish();
+                                     return;
+                                 }
+                                 self->observer_.receive({self->read_buffer_.data(), n}, self->now());
+                                 self->after_receive();
+                                 if (!self->finished_) {
+                                     self->read_frames();
+                                 }
+                             });
+}
+
+void case_runner::after_receive() {
+    flush_observer();
+    if (await_count_ != 0 && observer_.events().size() >= await_count_) {
+        await_count_ = 0;
+        step_timer_.cancel();
+        auto done = std::move(await_done_);
+        done();
+    }
+    maybe_finish_when_done();
+    check_closing();
+}
+
+void case_runner::flush_observer() {
+    auto out = observer_.take_output();
+    if (!out.empty()) {
+        write(std::move(out), 0, {});
+    }
+}
+
+void case_runner::maybe_finish_when_done() {
+    // Autobahn's finishWhenDone: only when a new event arrived, and only when the events equal
+    // every outcome's trace, do we start the closing handshake ourselves.
+    const std::size_t count = observer_.events().size();
+    if (count == events_seen_) {
+        return;
+    }
+    events_seen_ = count;
+    if (!script_.close.closed_by_us || observer_.close_sent() || script_.outcomes.empty()) {
+        return;
+    }
+    for (const auto& o : script_.outcomes) {
+        if (o.trace != observer_.events()) {
+            return;
+        }
+    }
+    const auto code = script_.close.codes.empty() ? std::optional<std::uint16_t>{}
+                                                  : std::optional<std::uint16_t>{script_.close.codes.front()};
+    write(observer_.start_close(code, "", now()), 0, {});
+    check_closing();
+}
+
+void case_runner::check_closing() {
+    if (finished_ || ended_) {
+        return;
+    }
+    if (observer_.handshake_closed()) {
+        // 7.1.1: the server closes TCP first; give it close_timeout, then drop.
+        if (!close_timer_armed_for_tcp_) {
+            close_timer_armed_for_tcp_ = true;
+            close_timer_armed_ = true;
+            arm_timer(close_timer_, options_.close_timeout, [this] {
+                drop(connection_facts::drop_reason::close_timeout, options_.close_timeout);
+            });
+        }
+    } else if (observer_.close_sent() && !close_timer_armed_) {
+        close_timer_armed_ = true;
+        arm_timer(close_timer_, options_.close_timeout, [this] {
+            drop(connection_facts::drop_reason::close_timeout, options_.close_timeout);
+        });
+    }
+}
+
+void case_runner::next_step() {
+    if (finished_ || ended_) {
+        return;
+    }
+    if (step_index_ >= script_.steps.size()) {
+        steps_done();
+        return;
+    }
+    const cases::step& s = script_.steps[step_index_++];
+    run_step(s);
+}
+
+void case_runner::run_step(const cases::step& s) {
+    auto next = [this] { next_step(); };
+    const auto role = proto::role::client;
+    if (const auto* f = std::get_if<cases::send_frame>(&s)) {
+        frame_spec spec{f->op, f->fin, f->rsv, f->declared_length, f->encoding, f->masked, f->key};
+        auto frame = write_frame(spec, f->data.view(), role);
+        observer_.sent_frame(frame.header, f->data.view(), now());
+        open_frame_ = frame.header;
+        open_frame_written_ = f->data.size();
+        write(std::move(frame.bytes), f->chop, next);
+    } else if (const auto* d = std::get_if<cases::send_frame_data>(&s)) {
+        // More payload of the frame begun last, masked with its key from where it left off.
+        std::vector<std::uint8_t> bytes{d->data.view().begin(), d->data.view().end()};
+        if (open_frame_.masked) {
+            proto::mask_inplace(bytes, open_frame_.key, open_frame_written_ % 4);
+        }
+        open_frame_written_ += bytes.size();
+        observer_.sent_bytes("frame data", d->data.view(), now());
+        write(std::move(bytes), 0, next);
+    } else if (const auto* m = std::get_if<cases::send_message>(&s)) {
+        const auto all = m->data.view();
+        const std::size_t piece = m->fragment_size == 0 ? std::max<std::size_t>(all.size(), 1) : m->fragment_size;
+        std::vector<std::uint8_t> wire;
+        std::size_t at = 0;
+        do {
+            const std::size_t n = std::min(piece, all.size() - at);
+            frame_spec spec;
+            spec.op = at == 0 ? m->op : proto::opcode::cont;
+            spec.fin = at + n >= all.size();
+            auto frame = write_frame(spec, all.subspan(at, n), role);
+            observer_.sent_frame(frame.header, all.subspan(at, n), now());
+            wire.insert(wire.end(), frame.bytes.begin(), frame.bytes.end());
+            at += n;
+        } while (at < all.size());
+        write(std::move(wire), m->chop, next);
+    } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
+        std::vector<std::uint8_t> bytes;
+        if (c->raw) {
+            frame_spec spec;
+            spec.op = proto::opcode::close;
+            auto frame = write_frame(spec, c->raw->view(), role);
+            observer_.sent_frame(frame.header, c->raw->view(), now());
+            bytes = std::move(frame.bytes);
+        } else {
+            const auto reason = c->reason.view();
+            bytes = observer_.start_close(
+                c->code, {reinterpret_cast<const char*>(reason.data()), reason.size()}, now());
+        }
+        check_closing();
+        write(std::move(bytes), 0, next);
+    } else if (const auto* r = std::get_if<cases::send_raw>(&s)) {
+        observer_.sent_bytes("raw", r->data.view(), now());
+        write({r->data.view().begin(), r->data.view().end()}, r->chop, next);
+    } else if (const auto* p = std::get_if<cases::pause>(&s)) {
+        arm_timer(step_timer_, p->duration, [this, label = p->label] {
+            if (ended_) {
+                return;
+            }
+            if (!label.empty()) {
+                observer_.add_event({cases::event::kind::timeout, cases::payload{label}});
+            }
+            next_step();
+        });
+    } else if (const auto* a = std::get_if<cases::await_events>(&s)) {
+        if (observer_.events().size() >= a->count) {
+            next_step();
+            return;
+        }
+        await_count_ = a->count;
+        await_done_ = next;
+        arm_timer(step_timer_, a->timeout, [this] {
+            await_count_ = 0;
+            next_step();
+        });
+    } else if (std::holds_alternative<cases::drop_connection>(s)) {
+        drop(connection_facts::drop_reason::our_step, elapsed_ms());
+    }
+}
+
+void case_runner::steps_done() {
+    if (steps_finished_) {
+        return;
+    }
+    steps_finished_ = true;
+    // Autobahn's killAfter / closeAfter: the peer has the case's timeout to end the connection.
+    arm_timer(kill_timer_, case_.timeout, [this] { on_case_timeout(case_.timeout); });
+}
+
+void case_runner::on_case_timeout(milliseconds waited) {
+    if (finished_ || ended_) {
+        return;
+    }
+    if (case_.on_timeout == cases::timeout_action::drop) {
+        drop(connection_facts::drop_reason::case_timeout, waited);
+        return;
+    }
+    // closeAfter: start the closing handshake; the close timers take it from there.
+    write(observer_.start_close(proto::close_code::normal, "", now()), 0, {});
+    check_closing();
+}
+
+void case_runner::write(std::vector<std::uint8_t> bytes, std::size_t chop, std::function<void()> then) {
+    if (bytes.empty()) {
+        if (then) {
+            then();
+        }
+        return;
+    }
+    writes_.push_back({std::move(bytes), chop, 0, std::move(then)});
+    pump_writes();
+}
+
+void case_runner::pump_writes() {
+    if (writing_ || writes_.empty() || ended_ || finished_) {
+        return;
+    }
+    auto& w = writes_.front();
+    const std::size_t left = w.bytes.size() - w.offset;
+    const std::size_t n = w.chop == 0 ? left : std::min(w.chop, left);
+    writing_ = true;
+    stream_->async_write_all(
+        std::span<const std::uint8_t>{w.bytes.data() + w.offset, n}, options_.write_timeout,
+        [self = shared_from_this(), n](std::error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (self->ended_ || self->finished_) {
+                return;
+            }
+            if (ec) {
+                if (ec == net::timed_out_error()) {
+                    // The peer stopped reading: we give up on it, and say so.
+                    self->stall_note_ = "A write made no progress for " +
+                                        std::to_string(self->options_.write_timeout.count()) +
+                                        " ms: the peer stopped reading.";
+                    self->drop(connection_facts::drop_reason::case_timeout, self->options_.write_timeout);
+                } else {
+                    self->observer_.receive_eof(self->now()); // reset or closed under us
+                    self->ended_ = true;
+                    self->finish();
+                }
+                return;
+            }
+            auto& front = self->writes_.front();
+            front.offset += n;
+            if (front.offset == front.bytes.size()) {
+                auto then = std::move(front.then);
+                self->writes_.pop_front();
+                if (then) {
+                    then();
+                }
+            }
+            self->pump_writes();
+        });
+}
+
+void case_runner::drop(connection_facts::drop_reason why, milliseconds waited) {
+    if (finished_) {
+        return;
+    }
+    if (!ended_) {
+        ended_ = true;
+        facts_.dropped_by_us = true;
+        facts_.drop = why;
+        facts_.waited = waited;
+    }
+    finish();
+}
+
+void case_runner::interrupt() { drop(connection_facts::drop_reason::our_step, elapsed_ms()); }
+
+void case_runner::finish() {
+    if (finished_) {
+        return;
+    }
+    finished_ = true;
+    ended_ = true;
+    for (auto* t : {&step_timer_, &kill_timer_, &close_timer_, &hard_timer_, &deadline_timer_}) {
+        t->cancel();
+    }
+    if (stream_) {
+        stream_->close();
+    }
+    result_.duration = elapsed_ms();
+    judge(script_, observer_, facts_, result_);
+    if (!stall_note_.empty()) {
+        result_.reason += " " + stall_note_;
+    }
+    result_.handshake = facts_.handshake;
+    result_.wire = observer_.log();
+    auto done = std::move(on_done_);
+    done(std::move(result_));
+}
+
+} // namespace wscheck::runner

@@ -1,0 +1,135 @@
+// Runs one case of the catalog against a server, on a connection of its own, from the TCP
+// connect to the verdict.
+//
+// Theory of operation
+//   connect (with TLS when wss) -> send the opening handshake the case describes -> read the
+//   response head (capped by http_parser, bounded by handshake_timeout) -> judge it
+//   -> run the steps in order, while a read loop feeds everything the server sends to a
+//   peer_observer, which answers pings and Close frames -> after the last step, wait at most
+//   the case's timeout (Autobahn's killAfter) for the connection to end.
+//
+//   While it waits: when the events received equal every outcome's trace and the case wants
+//   us to close, we send Close (Autobahn's finishWhenDone). Once Close frames have crossed, a
+//   server has close_timeout to close TCP (7.1.1) before we drop it.
+//
+//   Every wait has a deadline: connect, handshake, each write (a server that stops reading
+//   cannot stall us), the case timeout, the close timeout, and a hard cap on the whole case.
+//   Whatever the server does, on_done is called once, with a verdict.
+#pragma once
+
+#include "cases/case.hpp"
+#include "harness/net/stream.hpp"
+#include "harness/net/url.hpp"
+#include "harness/runner/judge.hpp"
+#include "harness/runner/peer_observer.hpp"
+#include "reports/result.hpp"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wscheck::runner {
+
+using std::chrono::milliseconds;
+
+struct runner_options {
+    net::ws_url url;
+    net::ssl::context* tls = nullptr;        ///< required for wss://
+    std::vector<proto::http_field> extra_headers; ///< Origin, Cookie, Authorization, ...
+    std::vector<std::string> subprotocols;   ///< offered in Sec-WebSocket-Protocol
+    milliseconds connect_timeout{5000};
+    milliseconds handshake_timeout{5000};
+    milliseconds write_timeout{10000};       ///< a write that makes no progress this long fails
+    milliseconds close_timeout{1000};        ///< for the peer's Close, then for its TCP close
+    observer_options observe{};
+};
+
+class case_runner : public std::enable_shared_from_this<case_runner> {
+public:
+    using done_handler = std::function<void(reports::case_result)>;
+
+    /// Starts the case on `io`; `on_done` runs on `io` once, with the verdict.
+    static void start(net::asio::io_context& io, const runner_options& options,
+                      const cases::case_def& c, std::string section_title, done_handler on_done);
+
+    /// Ends the case now (Ctrl-C); its verdict says it was interrupted.
+    void interrupt();
+
+private:
+    case_runner(net::asio::io_context& io, const runner_options& options, const cases::case_def& c,
+                done_handler on_done);
+
+    using clock = std::chrono::steady_clock;
+
+    void begin(std::string section_title);
+    void on_connected(std::error_code ec);
+    void send_request();
+    void read_response();
+    void on_response_bytes(std::size_t n);
+    void open(std::span<std::uint8_t> leftover);
+    void read_frames();
+    void after_receive();
+    void maybe_finish_when_done();
+    void next_step();
+    void run_step(const cases::step& s);
+    void steps_done();
+    void on_case_timeout(milliseconds waited);
+    void write(std::vector<std::uint8_t> bytes, std::size_t chop, std::function<void()> then);
+    void pump_writes();
+    void flush_observer();
+    void arm_timer(net::asio::steady_timer& t, milliseconds after, std::function<void()> fire);
+    void check_closing();
+    void drop(connection_facts::drop_reason why, milliseconds waited);
+    void finish();
+    std::chrono::microseconds now() const;
+    milliseconds elapsed_ms() const;
+
+    net::asio::io_context& io_;
+    const runner_options& options_;
+    const cases::case_def& case_;
+    done_handler on_done_;
+    cases::script script_;
+    std::shared_ptr<net::stream> stream_;
+    peer_observer observer_;
+    connection_facts facts_;
+    reports::case_result result_;
+
+    clock::time_point started_;
+    proto::client_request request_;
+    proto::http_parser response_parser_{proto::http_parser::kind::response};
+    std::vector<std::uint8_t> read_buffer_;
+
+    std::size_t step_index_ = 0;
+    bool steps_finished_ = false;
+    bool reading_ = false;
+    bool ended_ = false;       ///< the connection is over (EOF, error or dropped)
+    bool finished_ = false;    ///< on_done was called
+
+    struct pending_write {
+        std::vector<std::uint8_t> bytes;
+        std::size_t chop = 0;
+        std::size_t offset = 0;
+        std::function<void()> then;
+    };
+    std::deque<pending_write> writes_;
+    bool writing_ = false;
+
+    net::asio::steady_timer step_timer_;   ///< pause and await_events
+    net::asio::steady_timer kill_timer_;   ///< the case timeout after the last step
+    net::asio::steady_timer close_timer_;  ///< closing handshake and TCP close
+    net::asio::steady_timer hard_timer_;   ///< the whole case, whatever happens
+    net::asio::steady_timer deadline_timer_; ///< the case's own deadline from the open
+    std::size_t await_count_ = 0;          ///< await_events target, 0 when not waiting
+    std::function<void()> await_done_;
+    bool close_timer_armed_for_tcp_ = false;
+    bool close_timer_armed_ = false;
+    proto::frame_header open_frame_{};     ///< the last send_frame, for send_frame_data
+    std::uint64_t open_frame_written_ = 0; ///< its payload bytes written so far
+    std::size_t events_seen_ = 0;          ///< events when finishWhenDone last looked
+    std::string stall_note_;               ///< why we gave up writing, for the verdict
+};
+
+} // namespace wscheck::runner

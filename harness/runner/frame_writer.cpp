@@ -1,0 +1,55 @@
+#include "harness/runner/frame_writer.hpp"
+
+#include "harness/proto/mask.hpp"
+
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace wscheck::runner {
+
+proto::mask_key random_mask_key() {
+    proto::mask_key key{};
+    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+        std::fputs("wscheck: OpenSSL's random generator failed; cannot make mask keys\n", stderr);
+        std::abort();
+    }
+    return key;
+}
+
+namespace {
+
+proto::frame_header header_for(const frame_spec& spec, std::size_t payload_size, proto::role sender) {
+    proto::frame_header h;
+    h.fin = spec.fin;
+    h.rsv1 = (spec.rsv & 4u) != 0;
+    h.rsv2 = (spec.rsv & 2u) != 0;
+    h.rsv3 = (spec.rsv & 1u) != 0;
+    h.op = spec.op;
+    h.masked = spec.masked.value_or(sender == proto::role::client);
+    h.length = spec.declared_length.value_or(payload_size);
+    if (h.masked) {
+        h.key = spec.key ? *spec.key : random_mask_key();
+    }
+    return h;
+}
+
+} // namespace
+
+written_frame write_frame(const frame_spec& spec, std::span<const std::uint8_t> payload,
+                          proto::role sender) {
+    const proto::frame_header h = header_for(spec, payload.size(), sender);
+    std::array<std::uint8_t, proto::max_header_size> head{};
+    const std::size_t head_size = proto::encode_header(h, head, spec.encoding);
+    std::vector<std::uint8_t> out;
+    out.reserve(head_size + payload.size());
+    out.insert(out.end(), head.begin(), head.begin() + static_cast<std::ptrdiff_t>(head_size));
+    out.insert(out.end(), payload.begin(), payload.end());
+    if (h.masked) {
+        proto::mask_inplace(std::span{out}.subspan(head_size), h.key);
+    }
+    return {h, std::move(out)};
+}
+
+} // namespace wscheck::runner

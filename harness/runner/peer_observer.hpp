@@ -1,0 +1,139 @@
+// The tester's end of a case's connection, after the opening handshake, with no I/O.
+//
+// Why not proto::session: a session is a conformant endpoint and fails the connection at the
+// peer's first mistake. The tester must instead *watch*: record every message, ping and pong
+// the peer sends (the events a case's outcomes are compared with), note every rule the peer
+// breaks without stopping, and keep the closing handshake going the way a correct endpoint
+// would, so the judge can tell who closed, with which code, and how cleanly.
+//
+// What it does by itself, as the Autobahn Testsuite's tester does: answers a Ping with a Pong
+// (5.5.2) and the peer's Close with a Close (5.5.1, echoing a valid code). Everything it wants
+// written comes out of take_output(); the runner writes it.
+#pragma once
+
+#include "cases/case.hpp"
+#include "harness/proto/close.hpp"
+#include "harness/proto/error.hpp"
+#include "harness/proto/frame_parser.hpp"
+#include "harness/proto/role.hpp"
+#include "harness/proto/utf8.hpp"
+#include "harness/runner/wire_log.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace wscheck::runner {
+
+struct observer_options {
+    proto::role local_role = proto::role::client; ///< the tester's role; the peer has the other
+    bool rsv1_allowed = false;                    ///< an extension gave RSV1 a meaning
+    std::uint64_t max_message_size = 64ull * 1024 * 1024; ///< kept per message; more is cut
+    wire_log_limits log{};
+};
+
+/// One rule the peer broke, the first time it did.
+struct peer_violation {
+    proto::violation what{};
+    std::chrono::microseconds at{};
+    std::size_t frame_index = 0; ///< among the frames received (0-based)
+};
+
+class peer_observer {
+public:
+    explicit peer_observer(observer_options options = {});
+
+    // ---- from the peer ----
+
+    /// Bytes the peer sent (unmasked in place). `at` is the time since the connection opened.
+    void receive(std::span<std::uint8_t> data, std::chrono::microseconds at);
+    /// The peer closed TCP (or it reset).
+    void receive_eof(std::chrono::microseconds at);
+
+    // ---- from us ----
+
+    /// Records a frame we wrote (the runner builds them); a Close marks our side of the
+    /// closing handshake.
+    void sent_frame(const proto::frame_header& h, std::span<const std::uint8_t> payload,
+                    std::chrono::microseconds at);
+    /// Bytes we wrote that are not frames (HTTP head, raw bytes of a case).
+    void sent_bytes(std::string what, std::span<const std::uint8_t> data, std::chrono::microseconds at);
+    /// A Close we start (our first): the frame bytes for the runner to write, already logged.
+    std::vector<std::uint8_t> start_close(std::optional<std::uint16_t> code, std::string_view reason,
+                                          std::chrono::microseconds at);
+    /// A case step appends a ("timeout", label) event (Autobahn's continueLater).
+    void add_event(cases::event e) { events_.push_back(std::move(e)); }
+
+    /// Frames the observer wants written (pongs, our Close reply); empties the queue.
+    std::vector<std::uint8_t> take_output();
+
+    // ---- what happened ----
+
+    const std::vector<cases::event>& events() const noexcept { return events_; }
+    const std::vector<peer_violation>& violations() const noexcept { return violations_; }
+    const wire_log& log() const noexcept { return log_; }
+    wire_log& log() noexcept { return log_; }
+
+    bool close_sent() const noexcept { return close_sent_; }
+    bool close_received() const noexcept { return close_received_; }
+    /// We sent our Close before the peer's arrived: we started the closing handshake.
+    bool closed_by_us() const noexcept { return closed_by_us_; }
+    /// Both Close frames crossed.
+    bool handshake_closed() const noexcept { return close_sent_ && close_received_; }
+    bool peer_eof() const noexcept { return peer_eof_; }
+    /// The code the peer's Close carried (absent: empty payload or no Close).
+    std::optional<std::uint16_t> remote_close_code() const noexcept { return remote_code_; }
+    const std::string& remote_close_reason() const noexcept { return remote_reason_; }
+    std::optional<std::uint16_t> local_close_code() const noexcept { return local_code_; }
+    /// A message was longer than max_message_size and was cut in the events.
+    bool message_cut() const noexcept { return message_cut_; }
+    std::uint64_t frames_received() const noexcept { return frames_received_; }
+    std::uint64_t bytes_received() const noexcept { return bytes_received_; }
+
+private:
+    void on_header(std::chrono::microseconds at);
+    void on_payload(std::span<const std::uint8_t> data);
+    void on_frame_end(std::chrono::microseconds at);
+    void on_close_frame(std::chrono::microseconds at);
+    void note(proto::violation v, std::chrono::microseconds at);
+    void queue_frame(proto::opcode op, std::span<const std::uint8_t> payload, std::chrono::microseconds at);
+
+    observer_options options_;
+    proto::frame_parser parser_;
+    wire_log log_;
+    std::vector<cases::event> events_;
+    std::vector<peer_violation> violations_;
+    std::uint64_t seen_violations_ = 0;
+
+    // the frame being read
+    proto::frame_header frame_{};
+    std::chrono::microseconds frame_at_{};
+    bool frame_is_message_part_ = false; ///< data frame that belongs to the current message
+    std::vector<std::uint8_t> control_;  ///< payload of the control frame being read
+    std::uint64_t frames_received_ = 0;
+    std::uint64_t bytes_received_ = 0;
+
+    // the message being reassembled
+    bool in_message_ = false;
+    proto::opcode message_op_ = proto::opcode::text;
+    std::vector<std::uint8_t> message_;
+    proto::utf8_validator utf8_;
+    bool utf8_noted_ = false;
+    bool message_cut_ = false;
+
+    // closing handshake
+    bool close_sent_ = false;
+    bool close_received_ = false;
+    bool closed_by_us_ = false;
+    bool peer_eof_ = false;
+    std::optional<std::uint16_t> remote_code_;
+    std::string remote_reason_;
+    std::optional<std::uint16_t> local_code_;
+
+    std::vector<std::uint8_t> output_;
+};
+
+} // namespace wscheck::runner

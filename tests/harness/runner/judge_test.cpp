@@ -1,0 +1,247 @@
+#include "harness/runner/judge.hpp"
+
+#include "harness/runner/frame_writer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace wscheck;
+using cases::behavior;
+using cases::close_behavior;
+using runner::connection_facts;
+using runner::peer_observer;
+using std::chrono::microseconds;
+
+cases::event text(std::string_view s) { return {cases::event::kind::text, cases::payload{s}}; }
+
+void server_sends(peer_observer& o, proto::opcode op, std::vector<std::uint8_t> payload) {
+    runner::frame_spec spec;
+    spec.op = op;
+    auto wire = runner::write_frame(spec, payload, proto::role::server).bytes;
+    o.receive(wire, microseconds{0});
+}
+
+void server_sends_text(peer_observer& o, std::string_view s) {
+    server_sends(o, proto::opcode::text, {s.begin(), s.end()});
+}
+
+void server_closes(peer_observer& o, std::uint16_t code) {
+    server_sends(o, proto::opcode::close, proto::build_close_payload(code));
+}
+
+connection_facts opened() {
+    connection_facts f;
+    f.connected = true;
+    f.handshake.attempted = true;
+    f.handshake.completed = true;
+    f.handshake.status = 101;
+    return f;
+}
+
+/// 1.1.1-like: echo expected, then wscheck closes with 1000.
+cases::script echo_script() {
+    cases::script s;
+    s.outcomes.push_back({behavior::ok, {text("Hello")}});
+    s.close.closed_by_us = true;
+    s.close.codes = {1000};
+    s.close.require_clean = true;
+    return s;
+}
+
+/// 3.1-like: the peer must fail the connection and send nothing.
+cases::script must_fail_script() {
+    cases::script s;
+    s.outcomes.push_back({behavior::ok, {}});
+    s.close.closed_by_us = false;
+    s.close.codes = {1002};
+    s.close.require_clean = false;
+    return s;
+}
+
+TEST(Judge, ConformantEchoIsOk) {
+    peer_observer o;
+    server_sends_text(o, "Hello");
+    (void)o.start_close(1000, "", microseconds{1});
+    server_closes(o, 1000);
+    o.receive_eof(microseconds{2});
+    reports::case_result r;
+    judge(echo_script(), o, opened(), r);
+    EXPECT_EQ(r.behavior, behavior::ok) << r.reason;
+    EXPECT_EQ(r.close_behavior, close_behavior::ok) << r.close_reason;
+    EXPECT_TRUE(r.close.clean);
+    EXPECT_TRUE(r.close.closed_by_us);
+}
+
+TEST(Judge, WrongEchoFailsAndSaysWhere) {
+    peer_observer o;
+    server_sends_text(o, "Hellp");
+    reports::case_result r;
+    judge(echo_script(), o, opened(), r);
+    EXPECT_EQ(r.behavior, behavior::failed);
+    EXPECT_NE(r.reason.find("\"Hellp\""), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.find("\"Hello\""), std::string::npos) << r.reason;
+}
+
+TEST(Judge, ServerThatNeverFailsTheConnectionIsCaught) {
+    peer_observer o; // the server silently ignored the bad frame
+    auto facts = opened();
+    facts.dropped_by_us = true;
+    facts.drop = connection_facts::drop_reason::case_timeout;
+    facts.waited = std::chrono::milliseconds{1000};
+    reports::case_result r;
+    judge(must_fail_script(), o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::ok) << "no events, as expected";
+    EXPECT_EQ(r.close_behavior, close_behavior::failed) << r.close_reason;
+    EXPECT_NE(r.close_reason.find("never did"), std::string::npos) << r.close_reason;
+}
+
+TEST(Judge, ServerFailingWithRightCodeIsOk) {
+    peer_observer o;
+    server_closes(o, 1002);
+    o.receive_eof(microseconds{3});
+    reports::case_result r;
+    judge(must_fail_script(), o, opened(), r);
+    EXPECT_EQ(r.behavior, behavior::ok);
+    EXPECT_EQ(r.close_behavior, close_behavior::ok) << r.close_reason;
+}
+
+TEST(Judge, ServerFailingByDroppingTcpIsOkWhenCleanIsNotRequired) {
+    peer_observer o;
+    o.receive_eof(microseconds{3});
+    reports::case_result r;
+    judge(must_fail_script(), o, opened(), r);
+    EXPECT_EQ(r.close_behavior, close_behavior::ok) << r.close_reason;
+    EXPECT_FALSE(r.close.clean);
+}
+
+TEST(Judge, WrongCloseCode) {
+    peer_observer o;
+    server_closes(o, 1000);
+    o.receive_eof(microseconds{3});
+    reports::case_result r;
+    judge(must_fail_script(), o, opened(), r);
+    EXPECT_EQ(r.close_behavior, close_behavior::wrong_code) << r.close_reason;
+    EXPECT_NE(r.close_reason.find("1000"), std::string::npos);
+}
+
+TEST(Judge, UncleanWhenRequired) {
+    peer_observer o;
+    server_sends_text(o, "Hello");
+    (void)o.start_close(1000, "", microseconds{1});
+    o.receive_eof(microseconds{2}); // closed TCP without answering our Close
+    reports::case_result r;
+    judge(echo_script(), o, opened(), r);
+    EXPECT_EQ(r.behavior, behavior::ok);
+    EXPECT_EQ(r.close_behavior, close_behavior::unclean) << r.close_reason;
+}
+
+TEST(Judge, ClientHadToDropTcp) {
+    auto script = echo_script();
+    script.close.require_clean = false;
+    peer_observer o;
+    server_sends_text(o, "Hello");
+    (void)o.start_close(1000, "", microseconds{1});
+    server_closes(o, 1000);
+    auto facts = opened();
+    facts.dropped_by_us = true;
+    facts.drop = connection_facts::drop_reason::close_timeout;
+    reports::case_result r;
+    judge(script, o, facts, r);
+    EXPECT_EQ(r.close_behavior, close_behavior::failed_by_client) << r.close_reason;
+}
+
+TEST(Judge, WrongEndpointIsFatalForUtf8Cases) {
+    auto script = must_fail_script();
+    script.close.wrong_closer_is_fatal = true;
+    peer_observer o;
+    auto facts = opened();
+    facts.dropped_by_us = true;
+    reports::case_result r;
+    judge(script, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+    EXPECT_EQ(r.close_behavior, close_behavior::failed);
+}
+
+TEST(Judge, PeerViolationFailsEvenWhenEventsMatch) {
+    peer_observer o;
+    runner::frame_spec spec;
+    spec.masked = true; // 5.1: a server must not mask
+    const std::vector<std::uint8_t> hello{'H', 'e', 'l', 'l', 'o'};
+    auto wire = runner::write_frame(spec, hello, proto::role::server).bytes;
+    o.receive(wire, microseconds{0});
+    (void)o.start_close(1000, "", microseconds{1});
+    server_closes(o, 1000);
+    o.receive_eof(microseconds{2});
+    reports::case_result r;
+    judge(echo_script(), o, opened(), r);
+    EXPECT_EQ(r.behavior, behavior::failed);
+    EXPECT_NE(r.reason.find("5.1"), std::string::npos) << r.reason;
+    ASSERT_EQ(r.peer_violations.size(), 1u);
+}
+
+TEST(Judge, NonStrictOutcome) {
+    auto script = must_fail_script();
+    script.outcomes.push_back({behavior::non_strict, {text("x")}});
+    peer_observer o;
+    server_sends_text(o, "x");
+    server_closes(o, 1002);
+    o.receive_eof(microseconds{1});
+    reports::case_result r;
+    judge(script, o, opened(), r);
+    EXPECT_EQ(r.behavior, behavior::non_strict) << r.reason;
+}
+
+TEST(Judge, HandshakeThatMustBeRefused) {
+    cases::script s;
+    s.handshake.must = cases::handshake_spec::expect::reject;
+    s.handshake.reject_statuses = {426};
+    s.handshake.required_fields = {{"Sec-WebSocket-Version", "13"}};
+    peer_observer o;
+    auto facts = opened();
+    facts.handshake.completed = false;
+
+    facts.handshake.status = 426;
+    facts.handshake.response = "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13, 8\r\n\r\n";
+    reports::case_result r;
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::ok) << r.reason;
+
+    facts.handshake.response = "HTTP/1.1 426 Upgrade Required\r\n\r\n";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+
+    facts.handshake.status = 400;
+    facts.handshake.response = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::non_strict) << r.reason;
+
+    facts.handshake.status = 101;
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+
+    facts.handshake.status = 0;
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+}
+
+TEST(Judge, HandshakeThatFailedWhenItShouldOpen) {
+    peer_observer o;
+    auto facts = opened();
+    facts.handshake.completed = false;
+    facts.handshake.status = 200;
+    facts.handshake.error = "status 200 instead of 101";
+    reports::case_result r;
+    judge(echo_script(), o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed);
+    EXPECT_NE(r.reason.find("200"), std::string::npos);
+}
+
+TEST(Judge, Describe) {
+    EXPECT_EQ(runner::describe(text("Hello")), "text(5) \"Hello\"");
+    EXPECT_EQ(runner::describe(cases::event{cases::event::kind::binary, cases::payload{std::vector<std::uint8_t>{0, 1, 255}}}),
+              "binary(3) 00 01 ff");
+    EXPECT_EQ(runner::describe(std::vector<cases::event>{}), "[]");
+}
+
+} // namespace
