@@ -1,1 +1,332 @@
 #include "harness/proto/session.hpp"
+
+#include "harness/proto/error.hpp"
+#include "harness/proto/mask.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <utility>
+
+namespace wscheck::proto {
+namespace {
+
+frame_parser_options parser_options_for(const session_options& options) {
+    frame_parser_options p;
+    p.local_role = options.local_role;
+    p.mode = parse_mode::strict;
+    return p;
+}
+
+/// The close code to _Fail the WebSocket Connection_ with for `ec` (7.1.7, 7.4.1).
+std::uint16_t fail_code_for(std::error_code ec) noexcept {
+    const violation_info* row = info(ec);
+    if (row == nullptr || row->close_code == 0)
+        return close_code::protocol_error;
+    return row->close_code;
+}
+
+/// `reason` cut to at most `limit` bytes without splitting a UTF-8 sequence.
+std::string_view cut_reason(std::string_view reason, std::size_t limit) noexcept {
+    if (reason.size() <= limit)
+        return reason;
+    std::size_t cut = limit;
+    // reason[cut] is the first byte left out; while it continues a sequence, that sequence
+    // started inside the kept part and must go too.
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0u) == 0x80u)
+        --cut;
+    return reason.substr(0, cut);
+}
+
+/// Reclaim the written front of the output buffer once it is big and mostly written.
+constexpr std::size_t output_compact_threshold = 64 * 1024;
+
+} // namespace
+
+session::session(session_options options)
+    : options_{std::move(options)}, parser_{parser_options_for(options_)} {}
+
+// ---------------------------------------------------------------- input
+
+void session::receive(std::span<std::uint8_t> data) {
+    // Every event but need_more either consumes a byte or is a frame_end that follows a
+    // header or payload event that did, so the parser gives at most 2n + 1 events for n bytes.
+    const std::size_t max_events = 2 * data.size() + 2;
+    for (std::size_t i = 0; i < max_events && !rd_done_; ++i) {
+        const frame_parser::result r = parser_.feed(data);
+        data = data.subspan(r.consumed);
+        switch (r.what) {
+        case frame_parser::event::need_more:
+            return; // all of `data` was consumed
+        case frame_parser::event::header:
+            on_header();
+            break;
+        case frame_parser::event::payload:
+            on_payload(r.data);
+            break;
+        case frame_parser::event::frame_end:
+            on_frame_end();
+            break;
+        case frame_parser::event::error:
+            fail(r.error);
+            return;
+        }
+    }
+}
+
+void session::receive_eof() {
+    if (rd_done_)
+        return;
+    rd_done_ = true;
+    // 7.1.5: the connection closed without a Close frame: _The WebSocket Connection Close
+    // Code_ is 1006, which is never sent.
+    session_event e;
+    e.what = session_event::kind::close;
+    e.code = close_code::abnormal;
+    queue(std::move(e), effect::eof);
+}
+
+void session::on_header() {
+    const frame_header& h = parser_.header();
+    rd_op_ = h.op;
+    rd_fin_ = h.fin;
+    if (is_control(h.op)) {
+        control_.clear();
+        return;
+    }
+    // 7.1 closing: after our Close, data the peer still sends is read and dropped.
+    rd_drop_ = close_sent_;
+    if (rd_drop_) {
+        msg_.clear();
+        return;
+    }
+    // The parser has checked the order of fragments (5.4): a text or binary frame starts a
+    // message, a continuation frame continues the one in progress.
+    if (h.op != opcode::cont) {
+        msg_op_ = h.op;
+        msg_.clear();
+        utf8_.reset();
+    }
+    // 10.4: refuse a message over the limit as soon as a header announces it.
+    if (h.length > options_.max_message_size - msg_.size())
+        fail(violation::message_too_big);
+}
+
+void session::on_payload(std::span<const std::uint8_t> data) {
+    if (is_control(rd_op_)) {
+        // At most 125 bytes: the parser refused bigger control frames (5.5).
+        control_.insert(control_.end(), data.begin(), data.end());
+        return;
+    }
+    if (rd_drop_)
+        return;
+    // 8.1: fail fast, on the first piece that holds an invalid byte, whatever fragment or
+    // read it arrives in.
+    if (msg_op_ == opcode::text && !utf8_.write(data)) {
+        fail(violation::bad_utf8);
+        return;
+    }
+    msg_.insert(msg_.end(), data.begin(), data.end());
+}
+
+void session::on_frame_end() {
+    if (is_control(rd_op_)) {
+        session_event e;
+        e.data = control_;
+        switch (rd_op_) {
+        case opcode::ping:
+            e.what = session_event::kind::ping;
+            queue(std::move(e), effect::pong);
+            return;
+        case opcode::pong:
+            e.what = session_event::kind::pong;
+            queue(std::move(e));
+            return;
+        case opcode::close: {
+            close_payload payload;
+            // 5.5.1, 7.4: empty, or a code valid on the wire and a UTF-8 reason
+            if (const std::error_code ec = parse_close_payload(control_, payload)) {
+                fail(ec);
+                return;
+            }
+            e.what = session_event::kind::close;
+            e.data.clear();
+            e.code = payload.code;
+            e.reason = std::move(payload.reason);
+            // 5.5.1: nothing the peer sends after its Close counts.
+            rd_done_ = true;
+            queue(std::move(e), effect::peer_close);
+            return;
+        }
+        default:
+            // Reserved control opcodes never get here: the strict parser refused them (5.2).
+            fail(violation::bad_opcode);
+            return;
+        }
+    }
+    if (rd_drop_ || !rd_fin_)
+        return;
+    // 8.1: a text message must not end inside a UTF-8 sequence.
+    if (msg_op_ == opcode::text && !utf8_.finish()) {
+        fail(violation::bad_utf8);
+        return;
+    }
+    session_event e;
+    e.what = msg_op_ == opcode::text ? session_event::kind::text : session_event::kind::binary;
+    e.data = std::move(msg_);
+    msg_.clear(); // a moved-from vector is valid but unspecified
+    queue(std::move(e));
+}
+
+void session::fail(std::error_code ec) {
+    // _Fail the WebSocket Connection_ (7.1.7): stop reading; the Close goes out when the
+    // `failed` event is popped.
+    rd_done_ = true;
+    session_event e;
+    e.what = session_event::kind::failed;
+    e.error = ec;
+    e.code = fail_code_for(ec);
+    queue(std::move(e), effect::fail);
+}
+
+void session::queue(session_event event, effect then) {
+    events_.push_back(pending_event{std::move(event), then});
+}
+
+bool session::next_event(session_event& out) {
+    if (events_.empty())
+        return false;
+    pending_event p = std::move(events_.front());
+    events_.pop_front();
+    apply(p);
+    out = std::move(p.event);
+    return true;
+}
+
+void session::apply(pending_event& p) {
+    switch (p.then) {
+    case effect::none:
+        return;
+    case effect::pong:
+        // 5.5.2: answer a Ping with a Pong carrying its payload; after our Close we send no
+        // more frames (5.5.1).
+        if (options_.auto_pong && state_ == session_state::open)
+            write_frame(opcode::pong, true, p.event.data);
+        return;
+    case effect::peer_close:
+        peer_close_ = close_payload{p.event.code, p.event.reason};
+        if (state_ == session_state::open && !close_sent_) {
+            // 5.5.1: answer a Close with a Close, echoing the status code received (none
+            // for an empty payload).
+            write_frame(opcode::close, true, build_close_payload(p.event.code));
+            close_sent_ = true;
+        }
+        state_ = session_state::closed;
+        return;
+    case effect::fail:
+        failure_ = p.event.error;
+        if (!close_sent_) {
+            write_frame(opcode::close, true, build_close_payload(p.event.code));
+            close_sent_ = true;
+        } else {
+            p.event.code.reset(); // our Close went out before: nothing new was sent
+        }
+        state_ = session_state::closed;
+        return;
+    case effect::eof:
+        state_ = session_state::closed;
+        return;
+    }
+}
+
+// ---------------------------------------------------------------- output
+
+mask_key session::next_mask_key() {
+    if (options_.mask_source)
+        return options_.mask_source();
+    // 5.3: the masking key must be unpredictable; a session without one cannot send.
+    mask_key key{};
+    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
+        throw std::runtime_error("session: RAND_bytes failed to give a mask key");
+    return key;
+}
+
+void session::write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload) {
+    frame_header h;
+    h.fin = fin;
+    h.op = op;
+    h.length = payload.size();
+    // 5.1: a client masks every frame it sends, a server none.
+    h.masked = options_.local_role == role::client;
+    if (h.masked)
+        h.key = next_mask_key();
+    std::array<std::uint8_t, max_header_size> header{};
+    const std::size_t header_bytes = encode_header(h, header);
+    const std::size_t start = out_.size();
+    out_.resize(start + header_bytes + payload.size());
+    std::copy_n(header.begin(), header_bytes, out_.begin() + static_cast<std::ptrdiff_t>(start));
+    std::copy(payload.begin(), payload.end(),
+              out_.begin() + static_cast<std::ptrdiff_t>(start + header_bytes));
+    if (h.masked)
+        mask_inplace(std::span{out_}.subspan(start + header_bytes), h.key);
+}
+
+void session::consume_output(std::size_t n) noexcept {
+    out_head_ += std::min(n, out_.size() - out_head_);
+    if (out_head_ == out_.size()) {
+        out_.clear();
+        out_head_ = 0;
+    } else if (out_head_ >= output_compact_threshold && out_head_ * 2 >= out_.size()) {
+        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_head_));
+        out_head_ = 0;
+    }
+}
+
+void session::send_text(std::string_view text) {
+    send_fragmented(opcode::text,
+                    std::array{std::span{reinterpret_cast<const std::uint8_t*>(text.data()),
+                                         text.size()}});
+}
+
+void session::send_binary(std::span<const std::uint8_t> data) {
+    send_fragmented(opcode::binary, std::array{data});
+}
+
+void session::send_fragmented(opcode op, std::span<const std::span<const std::uint8_t>> pieces) {
+    // 5.5.1: no data frames after our Close.
+    if (state_ != session_state::open)
+        return;
+    if (pieces.empty()) {
+        write_frame(op, true, {});
+        return;
+    }
+    // 5.4: the first frame has the message's opcode, the others are continuations; FIN is
+    // set on the last.
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+        write_frame(i == 0 ? op : opcode::cont, i + 1 == pieces.size(), pieces[i]);
+}
+
+void session::send_ping(std::span<const std::uint8_t> payload) {
+    if (state_ != session_state::open)
+        return;
+    write_frame(opcode::ping, true, payload.first(std::min(payload.size(), max_control_payload)));
+}
+
+void session::send_pong(std::span<const std::uint8_t> payload) {
+    if (state_ != session_state::open)
+        return;
+    write_frame(opcode::pong, true, payload.first(std::min(payload.size(), max_control_payload)));
+}
+
+void session::close(std::optional<std::uint16_t> code, std::string_view reason) {
+    if (state_ != session_state::open)
+        return;
+    // 5.5: 125 bytes of control payload, 2 of them the code.
+    write_frame(opcode::close, true, build_close_payload(code, cut_reason(reason, max_close_reason)));
+    close_sent_ = true;
+    state_ = session_state::closing;
+}
+
+} // namespace wscheck::proto

@@ -9,6 +9,14 @@
 //   close payloads (5.5.1), and queues events. It answers by itself where the RFC leaves no
 //   choice: a Pong for every Ping (5.5.2, when auto_pong is set), and the echo of a Close (5.5.1).
 //
+//   Answers follow events: the Pong, the echo of a Close and the Close that fails the
+//   connection are written to output() when next_event() hands out the event that caused
+//   them, and state(), failure() and peer_close() change at that moment too. So an
+//   application that answers each message as it pops it (an echo server) answers the
+//   messages that came before a Close, or before a violation, ahead of that Close, in wire
+//   order, even when they all arrived in one read. Parsing stops at the peer's Close, at a
+//   violation or at EOF; bytes after that are ignored.
+//
 //   States (7.1):
 //     open          messages flow both ways
 //     closing       we sent a Close and wait for the peer's; data frames received are dropped
@@ -84,18 +92,24 @@ public:
     /// which is never sent on the wire.
     void receive_eof();
 
-    /// Pops the next event; false when none is queued.
+    /// Pops the next event; false when none is queued. Writes the answer the event calls for
+    /// (Pong, Close echo, failing Close) and applies its state change; see the top comment.
     bool next_event(session_event& out);
 
     // ---- output ----
+    // Data frames are sent only while open (5.5.1: none after our Close); a client masks each
+    // frame with a key from options.mask_source or RAND_bytes (5.3).
 
     void send_text(std::string_view text);
     void send_binary(std::span<const std::uint8_t> data);
     /// A message in several frames: `pieces` become the first frame and its continuations.
     void send_fragmented(opcode op, std::span<const std::span<const std::uint8_t>> pieces);
+    /// Control frames carry at most 125 bytes (5.5): a longer payload is cut to 125.
     void send_ping(std::span<const std::uint8_t> payload = {});
     void send_pong(std::span<const std::uint8_t> payload = {});
-    /// Starts the closing handshake (open -> closing). Ignored unless open.
+    /// Starts the closing handshake (open -> closing). Ignored unless open. A reason longer
+    /// than 123 bytes is cut at the last code point boundary that fits (5.5). No code: an
+    /// empty Close payload, and `reason` is not sent.
     void close(std::optional<std::uint16_t> code = close_code::normal, std::string_view reason = {});
 
     /// Bytes waiting to be written to the transport.
@@ -108,22 +122,39 @@ public:
     session_state state() const noexcept { return state_; }
     /// True once the transport should be closed: closed and all output written.
     bool close_transport() const noexcept { return state_ == session_state::closed && output().empty(); }
-    /// The violation that failed the connection, if it was failed.
+    /// The violation that failed the connection, once its `failed` event was popped.
     std::error_code failure() const noexcept { return failure_; }
-    /// The Close the peer sent, once it did.
+    /// The Close the peer sent, once its `close` event was popped.
     const std::optional<close_payload>& peer_close() const noexcept { return peer_close_; }
     /// Enables RSV1 for permessage-deflate once negotiated.
     frame_parser& parser() noexcept { return parser_; }
 
 private:
+    /// What popping an event does besides handing it out.
+    enum class effect : std::uint8_t { none, pong, peer_close, fail, eof };
+    struct pending_event {
+        session_event event;
+        effect then = effect::none;
+    };
+
     void write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload);
+    void queue(session_event event, effect then = effect::none);
     void fail(std::error_code ec);
+    void on_header();
+    void on_payload(std::span<const std::uint8_t> data);
     void on_frame_end();
+    void apply(pending_event& p);
+    mask_key next_mask_key();
 
     session_options options_;
     frame_parser parser_;
     session_state state_ = session_state::open;
-    std::deque<session_event> events_;
+    std::deque<pending_event> events_;
+    // read side: parsing stops at the peer's Close, a violation or EOF
+    bool rd_done_ = false;
+    opcode rd_op_ = opcode::text;   // opcode of the frame being read
+    bool rd_fin_ = true;
+    bool rd_drop_ = false;          // data frame read while closing: dropped
     // message being reassembled
     opcode msg_op_ = opcode::text;
     std::vector<std::uint8_t> msg_;
