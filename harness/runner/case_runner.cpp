@@ -44,10 +44,12 @@ milliseconds script_waits(const cases::script& s) {
 
 } // namespace
 
-void case_runner::start(net::asio::io_context& io, const runner_options& options,
-                        const cases::case_def& c, std::string section_title, done_handler on_done) {
+std::shared_ptr<case_runner> case_runner::start(net::asio::io_context& io, const runner_options& options,
+                                                const cases::case_def& c, std::string section_title,
+                                                done_handler on_done) {
     std::shared_ptr<case_runner> self{new case_runner(io, options, c, std::move(on_done))};
     self->begin(std::move(section_title));
+    return self;
 }
 
 case_runner::case_runner(net::asio::io_context& io, const runner_options& options,

@@ -52,7 +52,7 @@ public:
     using done_handler = std::function<void(reports::case_result)>;
 
     /// Starts the case on `io`; `on_done` runs on `io` once, with the verdict.
-    static void start(net::asio::io_context& io, const runner_options& options,
+    static std::shared_ptr<case_runner> start(net::asio::io_context& io, const runner_options& options,
                       const cases::case_def& c, std::string section_title, done_handler on_done);
 
     /// Ends the case now (Ctrl-C); its verdict says it was interrupted.

@@ -44,7 +44,8 @@ struct wire_log_limits {
 
 class wire_log {
 public:
-    explicit wire_log(wire_log_limits limits = {}) : limits_(limits) {}
+    wire_log() = default;
+    explicit wire_log(wire_log_limits limits) : limits_(limits) {}
 
     /// Starts a frame; returns false (and counts it) when the frame cap is reached.
     bool begin_frame(direction dir, std::chrono::microseconds at, const proto::frame_header& h,
@@ -62,7 +63,7 @@ public:
     const wire_log_limits& limits() const noexcept { return limits_; }
 
 private:
-    wire_log_limits limits_;
+    wire_log_limits limits_{};
     std::vector<logged_frame> frames_;
     std::vector<logged_bytes> raw_;
     std::size_t dropped_frames_ = 0;

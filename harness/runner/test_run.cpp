@@ -1,0 +1,152 @@
+#include "harness/runner/test_run.hpp"
+
+namespace wscheck::runner {
+
+namespace {
+
+/// A full accept backlog under parallel load also refuses connections: wait this long and try
+/// once more before calling the target down.
+constexpr milliseconds retry_pause{250};
+
+bool never_connected(const reports::case_result& r) { return !r.handshake.attempted; }
+
+reports::case_result not_run(const cases::case_def& c, std::string section, const std::string& why) {
+    reports::case_result r;
+    r.id = c.id;
+    r.section = std::move(section);
+    r.description = c.description;
+    r.expectation = c.expectation;
+    r.rfc_clause = c.rfc.clause;
+    r.rfc_requirement = c.rfc.requirement;
+    r.started = std::chrono::system_clock::now();
+    r.behavior = cases::behavior::failed;
+    r.reason = "Not run: " + why;
+    r.close_behavior = cases::close_behavior::failed;
+    r.close_reason = "No connection.";
+    return r;
+}
+
+} // namespace
+
+test_run::test_run(net::asio::io_context& io, run_options options, const cases::catalog& catalog,
+                   std::vector<const cases::case_def*> selected, progress on_case)
+    : io_(io), options_(std::move(options)), catalog_(catalog), selected_(std::move(selected)),
+      on_case_(std::move(on_case)), results_(selected_.size()), runners_(selected_.size()),
+      retry_timer_(io) {
+    if (options_.jobs == 0) {
+        options_.jobs = 1;
+    }
+}
+
+void test_run::start() { launch_more(); }
+
+void test_run::stop() {
+    if (stopped_) {
+        return;
+    }
+    stopped_ = true;
+    retry_timer_.cancel();
+    for (const auto index : std::set<std::size_t>{running_}) {
+        if (runners_[index]) {
+            runners_[index]->interrupt();
+        }
+    }
+}
+
+void test_run::launch_more() {
+    while (!stopped_ && !down_ && next_ < selected_.size()) {
+        if (serial_running_) {
+            return;
+        }
+        const auto* c = selected_[next_];
+        if (c->schedule == cases::scheduling::serial) {
+            if (!running_.empty()) {
+                return; // it waits for the parallel ones to drain, then runs alone
+            }
+            serial_running_ = true;
+            launch(next_++);
+            return;
+        }
+        if (running_.size() >= options_.jobs) {
+            return;
+        }
+        launch(next_++);
+    }
+}
+
+void test_run::launch(std::size_t index) {
+    running_.insert(index);
+    const auto* c = selected_[index];
+    runners_[index] = case_runner::start(
+        io_, options_.connection, *c, std::string{catalog_.section_title(c->id)},
+        [self = shared_from_this(), index](reports::case_result r) { self->on_case_done(index, std::move(r)); });
+}
+
+void test_run::on_case_done(std::size_t index, reports::case_result r) {
+    running_.erase(index);
+    runners_[index].reset();
+    if (selected_[index]->schedule == cases::scheduling::serial) {
+        serial_running_ = false;
+    }
+    if (stopped_) {
+        return; // interrupted mid-case: its verdict would be about our own drop
+    }
+    if (never_connected(r) && any_connected_ && !down_) {
+        if (retried_.insert(index).second) {
+            retry_timer_.expires_after(retry_pause);
+            retry_timer_.async_wait([self = shared_from_this(), index](const boost::system::error_code& ec) {
+                if (!ec && !self->stopped_) {
+                    self->launch(index);
+                }
+            });
+            return;
+        }
+        target_down(index, r);
+    }
+    if (!never_connected(r)) {
+        any_connected_ = true;
+        last_connected_case_ = r.id;
+    }
+    results_[index] = std::move(r);
+    ++done_;
+    if (on_case_) {
+        on_case_(*results_[index], done_, selected_.size());
+    }
+    if (down_ && running_.empty()) {
+        // File every case that never started, once the running ones are done.
+        for (std::size_t i = next_; i < selected_.size(); ++i) {
+            const auto* c = selected_[i];
+            results_[i] = not_run(*c, std::string{catalog_.section_title(c->id)},
+                                  "the target stopped accepting connections (see the run notes).");
+            ++done_;
+            if (on_case_) {
+                on_case_(*results_[i], done_, selected_.size());
+            }
+        }
+        next_ = selected_.size();
+        return;
+    }
+    launch_more();
+}
+
+void test_run::target_down(std::size_t index, const reports::case_result& r) {
+    down_ = true;
+    notes_.push_back("The target stopped accepting connections at case " + selected_[index]->id + " (" +
+                     r.reason + ") after earlier cases connected" +
+                     (last_connected_case_.empty() ? std::string{}
+                                                   : "; the last case that connected was " + last_connected_case_ +
+                                                         ", which may have crashed it") +
+                     ". Cases after it were not run.");
+}
+
+std::vector<reports::case_result> test_run::results() const {
+    std::vector<reports::case_result> out;
+    for (const auto& r : results_) {
+        if (r) {
+            out.push_back(*r);
+        }
+    }
+    return out;
+}
+
+} // namespace wscheck::runner

@@ -1,0 +1,75 @@
+// Runs a selection of cases against one target: independent cases in parallel (up to `jobs`
+// connections at once), serial ones (timing-sensitive, 9.x) alone, all on one io_context.
+//
+// A target that goes down is reported once, as such: when a connection is refused after
+// earlier cases connected, the case is retried once after a short pause (a full backlog
+// under parallel load is not a crash); refused again, the run stops starting cases, notes
+// which case ran last, and files every case not run as FAILED "not run: target down".
+#pragma once
+
+#include "cases/catalog.hpp"
+#include "harness/runner/case_runner.hpp"
+#include "reports/result.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace wscheck::runner {
+
+struct run_options {
+    runner_options connection;
+    unsigned jobs = 8;
+};
+
+class test_run : public std::enable_shared_from_this<test_run> {
+public:
+    using progress = std::function<void(const reports::case_result&, std::size_t done, std::size_t total)>;
+
+    test_run(net::asio::io_context& io, run_options options, const cases::catalog& catalog,
+             std::vector<const cases::case_def*> selected, progress on_case);
+
+    /// Starts scheduling on the io_context; the run is over when the io_context runs out of
+    /// work (or finished() turns true).
+    void start();
+    /// Ctrl-C: starts nothing more and ends the running cases at once. Results keep only the
+    /// cases that finished before.
+    void stop();
+
+    bool finished() const noexcept { return done_ == selected_.size() || (stopped_ && running_.empty()); }
+    bool interrupted() const noexcept { return stopped_; }
+    /// The results of the cases that ran, in catalog order.
+    std::vector<reports::case_result> results() const;
+    const std::vector<std::string>& notes() const noexcept { return notes_; }
+
+private:
+    void launch_more();
+    void launch(std::size_t index);
+    void on_case_done(std::size_t index, reports::case_result r);
+    void target_down(std::size_t index, const reports::case_result& r);
+
+    net::asio::io_context& io_;
+    run_options options_;
+    const cases::catalog& catalog_;
+    std::vector<const cases::case_def*> selected_;
+    progress on_case_;
+
+    std::vector<std::optional<reports::case_result>> results_;
+    std::size_t next_ = 0;
+    std::size_t done_ = 0;
+    std::set<std::size_t> running_;
+    std::vector<std::shared_ptr<case_runner>> runners_;
+    std::set<std::size_t> retried_;
+    bool serial_running_ = false;
+    bool stopped_ = false;
+    bool down_ = false;
+    bool any_connected_ = false;
+    std::string last_connected_case_;
+    std::vector<std::string> notes_;
+    net::asio::steady_timer retry_timer_;
+};
+
+} // namespace wscheck::runner
