@@ -161,32 +161,42 @@ frame_parser::result frame_parser::feed(std::span<std::uint8_t> input) noexcept 
         break;
     }
 
-    // Gather the header in the carry. Most headers arrive whole, so this is one short copy
-    // (at most 14 bytes) rather than a byte loop; a split header just takes more calls.
     std::size_t used = 0;
-    if (carry_size_ < 2) {
-        const std::size_t take = std::min<std::size_t>(2 - carry_size_, input.size());
-        std::memcpy(carry_.data() + carry_size_, input.data(), take);
-        carry_size_ += take;
-        used = take;
+    const std::size_t whole_need = input.size() >= 2 ? announced_header_size(input[1]) : 0;
+    if (carry_size_ == 0 && whole_need != 0 && input.size() >= whole_need) {
+        // The usual case: the whole header is in the input; decode it where it lies. The
+        // first two bytes go to the carry because check_header() reads the 7-bit length there.
+        carry_[0] = input[0];
+        carry_[1] = input[1];
+        used = whole_need;
+        decode_header(input.data(), header_);
+    } else {
+        // A header split across calls: gather it in the carry, at most 14 bytes, in two short
+        // copies (the first two bytes say how long the rest is).
         if (carry_size_ < 2) {
+            const std::size_t take = std::min<std::size_t>(2 - carry_size_, input.size());
+            std::memcpy(carry_.data() + carry_size_, input.data(), take);
+            carry_size_ += take;
+            used = take;
+            if (carry_size_ < 2) {
+                return {event::need_more, used, {}, {}};
+            }
+        }
+        const std::size_t need = announced_header_size(carry_[1]);
+        const std::size_t take = std::min(need - carry_size_, input.size() - used);
+        std::memcpy(carry_.data() + carry_size_, input.data() + used, take);
+        carry_size_ += take;
+        used += take;
+        if (carry_size_ < need) {
             return {event::need_more, used, {}, {}};
         }
-    }
-    const std::size_t need = announced_header_size(carry_[1]);
-    const std::size_t take = std::min(need - carry_size_, input.size() - used);
-    std::memcpy(carry_.data() + carry_size_, input.data() + used, take);
-    carry_size_ += take;
-    used += take;
-    if (carry_size_ < need) {
-        return {event::need_more, used, {}, {}};
+        decode_header(carry_.data(), header_);
     }
 
-    decode_header(carry_.data(), header_);
     violations_ = violation_set{};
     if (const std::error_code ec = check_header()) {
         // Strict mode: the first violation fails the connection (7.1.7); the parser stays
-        // failed. The carry is kept so header() describes the offending frame.
+        // failed; header() describes the offending frame.
         error_ = ec;
         state_ = state::failed;
         return {event::error, used, {}, ec};
