@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wscheck::runner {
@@ -61,6 +62,17 @@ public:
     const std::vector<logged_bytes>& raw() const noexcept { return raw_; }
     std::size_t dropped_frames() const noexcept { return dropped_frames_; }
     const wire_log_limits& limits() const noexcept { return limits_; }
+
+    /// A log rebuilt from its parts, as a report read back from JSON holds them (the caps
+    /// are not applied again: the parts were capped when first logged).
+    static wire_log restore(wire_log_limits limits, std::vector<logged_frame> frames,
+                            std::vector<logged_bytes> raw, std::size_t dropped_frames) {
+        wire_log log{limits};
+        log.frames_ = std::move(frames);
+        log.raw_ = std::move(raw);
+        log.dropped_frames_ = dropped_frames;
+        return log;
+    }
 
 private:
     wire_log_limits limits_{};
