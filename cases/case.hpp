@@ -209,6 +209,9 @@ struct case_def {
     /// closeAfter(WAITSECS) when the connection opens); nullopt: only `timeout` applies.
     std::optional<milliseconds> deadline;
     bool report_time = false;     ///< the duration is part of the result (9.x)
+    /// The case shapes our opening handshake request (section 20) or a frame only a client
+    /// sends: it applies when the tester is the client, that is when testing a server.
+    bool tests_servers_only = false;
     std::function<script()> build;
 };
 

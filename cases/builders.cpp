@@ -1,0 +1,44 @@
+#include "cases/builders.hpp"
+
+#include <algorithm>
+
+namespace wscheck::cases::build {
+
+payload repeated(std::string_view pattern, std::size_t length) {
+    std::vector<std::uint8_t> out;
+    out.reserve(length);
+    if (pattern.empty()) {
+        return payload{std::move(out)};
+    }
+    while (out.size() < length) {
+        const auto take = std::min(pattern.size(), length - out.size());
+        out.insert(out.end(), pattern.begin(), pattern.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    return payload{std::move(out)};
+}
+
+payload filled(std::uint8_t byte, std::size_t count) {
+    return payload{std::vector<std::uint8_t>(count, byte)};
+}
+
+payload bytes(std::initializer_list<std::uint8_t> list) {
+    return payload{std::vector<std::uint8_t>(list)};
+}
+
+payload join(std::initializer_list<payload> parts) {
+    std::vector<std::uint8_t> out;
+    for (const auto& p : parts) {
+        out.insert(out.end(), p.view().begin(), p.view().end());
+    }
+    return payload{std::move(out)};
+}
+
+payload slice(const payload& p, std::size_t from, std::size_t count) {
+    const auto all = p.view();
+    const auto start = std::min(from, all.size());
+    const auto n = std::min(count, all.size() - start);
+    const auto first = all.begin() + static_cast<std::ptrdiff_t>(start);
+    return payload{std::vector<std::uint8_t>(first, first + static_cast<std::ptrdiff_t>(n))};
+}
+
+} // namespace wscheck::cases::build

@@ -1,0 +1,85 @@
+// Small builders shared by the section files, so that a case reads like the Autobahn Testsuite
+// case it mirrors: frames, events, outcomes and the two usual close expectations.
+#pragma once
+
+#include "cases/case.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace wscheck::cases::build {
+
+/// `pattern` repeated and cut to `length` bytes: Autobahn's sendFrame(payload, payload_len).
+payload repeated(std::string_view pattern, std::size_t length);
+/// `count` copies of `byte`.
+payload filled(std::uint8_t byte, std::size_t count);
+/// Bytes written as numbers, for payloads that are not text.
+payload bytes(std::initializer_list<std::uint8_t> list);
+/// Concatenation.
+payload join(std::initializer_list<payload> parts);
+/// Bytes [from, from + count) of `p` (clamped to its end).
+payload slice(const payload& p, std::size_t from, std::size_t count = static_cast<std::size_t>(-1));
+
+// ---------------------------------------------------------------- steps
+
+/// One frame as given (Autobahn's sendFrame); fin set unless said otherwise.
+inline send_frame frame(proto::opcode op, payload data = {}, bool fin = true) {
+    send_frame f;
+    f.op = op;
+    f.data = std::move(data);
+    f.fin = fin;
+    return f;
+}
+inline send_frame chopped(send_frame f, std::size_t chop) {
+    f.chop = chop;
+    return f;
+}
+inline send_frame synced(send_frame f) {
+    f.sync = true;
+    return f;
+}
+inline send_frame with_rsv(send_frame f, std::uint8_t rsv) {
+    f.rsv = rsv;
+    return f;
+}
+
+// ---------------------------------------------------------------- events and outcomes
+
+inline event text(payload p) { return {event::kind::text, std::move(p)}; }
+inline event binary(payload p) { return {event::kind::binary, std::move(p)}; }
+inline event ping(payload p) { return {event::kind::ping, std::move(p)}; }
+inline event pong(payload p) { return {event::kind::pong, std::move(p)}; }
+inline event timed_out(std::string_view label) { return {event::kind::timeout, payload{label}}; }
+
+inline outcome ok(std::vector<event> trace = {}) { return {behavior::ok, std::move(trace)}; }
+inline outcome non_strict(std::vector<event> trace = {}) {
+    return {behavior::non_strict, std::move(trace)};
+}
+
+// ---------------------------------------------------------------- close expectations
+
+/// We start the closing handshake (after the expected events); a clean close with one of
+/// `codes` (absent allowed) is required.
+inline close_expectation we_close(std::vector<std::uint16_t> codes = {1000}) {
+    close_expectation c;
+    c.closed_by_us = true;
+    c.codes = std::move(codes);
+    c.require_clean = true;
+    return c;
+}
+
+/// The peer must fail the connection (7.1.7), with one of `codes` if it sends a Close frame;
+/// dropping TCP without one is allowed.
+inline close_expectation peer_fails(std::vector<std::uint16_t> codes = {1002}) {
+    close_expectation c;
+    c.closed_by_us = false;
+    c.codes = std::move(codes);
+    c.require_clean = false;
+    return c;
+}
+
+} // namespace wscheck::cases::build

@@ -1,0 +1,549 @@
+// The catalog against the Autobahn Testsuite it mirrors: the same ids in the same order, the
+// same counts per section, and spot checks of what specific cases send and expect, taken
+// from the suite's case files (autobahntestsuite/case/caseN_N_N.py).
+#include "cases/catalog.hpp"
+
+#include "harness/proto/close.hpp"
+#include "harness/proto/frame.hpp"
+#include "harness/proto/handshake.hpp"
+#include "harness/proto/utf8.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+
+using namespace wscheck::cases;
+using wscheck::proto::opcode;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string top_section(const std::string& id) { return id.substr(0, id.find('.')); }
+
+const case_def& get(std::string_view id) {
+    const auto* c = full_catalog().find(id);
+    if (c == nullptr) {
+        ADD_FAILURE() << "no case " << id;
+        static const case_def none{};
+        return none;
+    }
+    return *c;
+}
+
+template <typename T>
+std::vector<T> steps_of(const script& s) {
+    std::vector<T> out;
+    for (const auto& st : s.steps) {
+        if (const auto* p = std::get_if<T>(&st)) {
+            out.push_back(*p);
+        }
+    }
+    return out;
+}
+
+bool all_bytes(const payload& p, std::uint8_t b) {
+    return std::all_of(p.view().begin(), p.view().end(), [b](std::uint8_t x) { return x == b; });
+}
+
+std::string str(const payload& p) { return {p.view().begin(), p.view().end()}; }
+
+} // namespace
+
+TEST(catalog, section_sizes_match_autobahn) {
+    // Autobahn's case/__init__.py, sections 1-10 (12 and 13, compression, are not mirrored).
+    const std::map<std::string, std::size_t> autobahn{{"1", 16}, {"2", 11}, {"3", 7},  {"4", 10}, {"5", 20},
+                                                      {"6", 145}, {"7", 37}, {"9", 54}, {"10", 1}};
+    std::map<std::string, std::size_t> ours;
+    for (const auto& c : full_catalog().cases()) {
+        ++ours[top_section(c.id)];
+    }
+    std::size_t total = 0;
+    for (const auto& [section, count] : autobahn) {
+        EXPECT_EQ(ours[section], count) << "section " << section;
+        total += ours[section];
+    }
+    EXPECT_EQ(total, 301u);
+    EXPECT_EQ(ours.count("8"), 0u);
+}
+
+TEST(catalog, subsection_sizes_match_autobahn) {
+    const std::map<std::string, std::size_t> autobahn{
+        {"1.1", 8},  {"1.2", 8},  {"4.1", 5},  {"4.2", 5},  {"6.1", 3},  {"6.2", 4},  {"6.3", 2},  {"6.4", 4},
+        {"6.5", 5},  {"6.6", 11}, {"6.7", 4},  {"6.8", 2},  {"6.9", 4},  {"6.10", 3}, {"6.11", 5}, {"6.12", 8},
+        {"6.13", 5}, {"6.14", 10}, {"6.15", 1}, {"6.16", 3}, {"6.17", 5}, {"6.18", 5}, {"6.19", 5}, {"6.20", 7},
+        {"6.21", 8}, {"6.22", 34}, {"6.23", 7}, {"7.1", 6},  {"7.3", 6},  {"7.5", 1},  {"7.7", 13}, {"7.9", 9},
+        {"7.13", 2}, {"9.1", 6},  {"9.2", 6},  {"9.3", 9},  {"9.4", 9},  {"9.5", 6},  {"9.6", 6},  {"9.7", 6},
+        {"9.8", 6},  {"10.1", 1}};
+    for (const auto& [sub, count] : autobahn) {
+        std::size_t n = 0;
+        for (const auto& c : full_catalog().cases()) {
+            n += c.id.starts_with(sub + ".") && std::count(c.id.begin(), c.id.end(), '.') ==
+                                                    std::count(sub.begin(), sub.end(), '.') + 1;
+        }
+        EXPECT_EQ(n, count) << "subsection " << sub;
+        EXPECT_FALSE(full_catalog().section_title(sub + ".1").empty()) << sub;
+    }
+    EXPECT_EQ(full_catalog().section_title("6.22.34"), "Non-character code points (valid UTF-8)");
+    EXPECT_EQ(full_catalog().section_title("6.4.2"), "Fail-fast on invalid UTF-8");
+}
+
+TEST(catalog, ids_are_unique_numbered_from_one_and_added_in_order) {
+    // The section files add cases in Autobahn's order, which is the numeric id order; the
+    // catalog sorts anyway, so check the order as added.
+    catalog_builder b;
+    add_framing(b);
+    add_pings(b);
+    add_reserved_bits(b);
+    add_opcodes(b);
+    add_fragmentation(b);
+    add_utf8(b);
+    add_close(b);
+    add_limits(b);
+    add_misc(b);
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < b.cases.size(); ++i) {
+        EXPECT_TRUE(seen.insert(b.cases[i].id).second) << b.cases[i].id;
+        if (i > 0) {
+            EXPECT_TRUE(id_less(b.cases[i - 1].id, b.cases[i].id)) << b.cases[i - 1].id << " then " << b.cases[i].id;
+        }
+    }
+    // Within every subsection, the last component runs 1, 2, 3, ... without gaps.
+    std::map<std::string, unsigned long> last;
+    for (const auto& c : b.cases) {
+        const auto dot = c.id.rfind('.');
+        const auto parent = c.id.substr(0, dot);
+        const auto n = std::stoul(c.id.substr(dot + 1));
+        EXPECT_EQ(n, last[parent] + 1) << c.id;
+        last[parent] = n;
+    }
+    // Positions as Autobahn numbers them (runCase?case=N is 1-based).
+    EXPECT_EQ(full_catalog().index_of("1.1.1"), 0);
+    EXPECT_EQ(full_catalog().index_of("2.1"), 16);
+    EXPECT_EQ(full_catalog().index_of("6.1.1"), 16 + 11 + 7 + 10 + 20);
+    EXPECT_EQ(full_catalog().index_of("7.1.1"), 64 + 145);
+    EXPECT_EQ(full_catalog().index_of("10.1.1"), 300);
+}
+
+TEST(catalog, every_case_is_described_and_builds_a_judgeable_script) {
+    for (const auto& c : full_catalog().cases()) {
+        SCOPED_TRACE(c.id);
+        EXPECT_FALSE(c.description.empty());
+        EXPECT_FALSE(c.expectation.empty());
+        EXPECT_FALSE(c.rfc.clause.empty());
+        EXPECT_FALSE(c.rfc.requirement.empty());
+        EXPECT_GT(c.timeout, 0ms);
+        if (c.id.starts_with("9.")) {
+            continue; // large payloads: checked on their own below
+        }
+        const auto s = c.build();
+        // Only a handshake the server must refuse has nothing to send after it.
+        EXPECT_EQ(s.steps.empty(), s.handshake.must == handshake_spec::expect::reject);
+        // Either outcomes to compare the events with, or a case Autobahn only records.
+        EXPECT_TRUE(!s.outcomes.empty() || s.close.informational);
+        EXPECT_FALSE(s.close.codes.empty());
+        // A case where the peer must fail the connection never expects a clean close from us.
+        if (!s.close.closed_by_us) {
+            EXPECT_FALSE(s.close.require_clean);
+        }
+    }
+}
+
+TEST(catalog, framing_sizes_and_payloads_are_autobahns) {
+    const std::size_t sizes[] = {0, 125, 126, 127, 128, 65535, 65536, 65536};
+    for (int binary = 0; binary < 2; ++binary) {
+        for (std::size_t i = 0; i < 8; ++i) {
+            const auto id = std::string{binary != 0 ? "1.2." : "1.1."} + std::to_string(i + 1);
+            SCOPED_TRACE(id);
+            const auto s = get(id).build();
+            const auto frames = steps_of<send_frame>(s);
+            ASSERT_EQ(frames.size(), 1u);
+            EXPECT_EQ(frames[0].op, binary != 0 ? opcode::binary : opcode::text);
+            EXPECT_EQ(frames[0].data.size(), sizes[i]);
+            EXPECT_TRUE(all_bytes(frames[0].data, binary != 0 ? 0xfe : '*'));
+            EXPECT_EQ(frames[0].chop, i == 7 ? 997u : 0u);
+            EXPECT_EQ(get(id).timeout, i >= 5 ? 10'000ms : 1000ms);
+            ASSERT_EQ(s.outcomes.size(), 1u);
+            ASSERT_EQ(s.outcomes[0].trace.size(), 1u);
+            EXPECT_EQ(s.outcomes[0].trace[0].data, frames[0].data);
+            EXPECT_TRUE(s.close.closed_by_us);
+            EXPECT_TRUE(s.close.require_clean);
+        }
+    }
+    // 1.1.3 is 126 bytes (the first 16-bit length), not 65535: its header on the wire.
+    const auto f = steps_of<send_frame>(get("1.1.3").build())[0];
+    wscheck::proto::frame_header h;
+    h.op = f.op;
+    h.length = f.data.size();
+    std::array<std::uint8_t, wscheck::proto::max_header_size> out{};
+    ASSERT_EQ(wscheck::proto::encode_header(h, out), 4u);
+    EXPECT_EQ(out[0], 0x81);
+    EXPECT_EQ(out[1], 126);
+    EXPECT_EQ(out[2], 0x00);
+    EXPECT_EQ(out[3], 126);
+}
+
+TEST(catalog, ping_cases) {
+    const auto s25 = get("2.5").build();
+    const auto frames = steps_of<send_frame>(s25);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].op, opcode::ping);
+    EXPECT_EQ(frames[0].data.size(), 126u);
+    ASSERT_EQ(s25.outcomes.size(), 1u);
+    EXPECT_TRUE(s25.outcomes[0].trace.empty());
+    EXPECT_FALSE(s25.close.closed_by_us);
+    EXPECT_EQ(s25.close.codes, std::vector<std::uint16_t>{1002});
+    EXPECT_EQ(get("2.5").on_timeout, timeout_action::drop);
+
+    // 2.1-2.4, 2.6: closeAfter, not killAfter; 2.6 writes octet-wise with 2 s.
+    EXPECT_EQ(get("2.1").on_timeout, timeout_action::close);
+    EXPECT_EQ(steps_of<send_frame>(get("2.6").build())[0].chop, 1u);
+    EXPECT_EQ(get("2.6").timeout, 2000ms);
+
+    const auto s210 = get("2.10").build();
+    ASSERT_EQ(s210.outcomes.size(), 1u);
+    ASSERT_EQ(s210.outcomes[0].trace.size(), 10u);
+    EXPECT_EQ(str(s210.outcomes[0].trace[9].data), "payload-9");
+    EXPECT_EQ(s210.outcomes[0].trace[9].what, event::kind::pong);
+    EXPECT_EQ(get("2.10").timeout, 3000ms);
+    for (const auto& f : steps_of<send_frame>(get("2.11").build())) {
+        EXPECT_EQ(f.chop, 1u);
+    }
+    // 2.7: an unsolicited Pong, then our Close, nothing back.
+    const auto s27 = get("2.7").build();
+    ASSERT_EQ(s27.steps.size(), 2u);
+    EXPECT_TRUE(std::holds_alternative<send_close>(s27.steps[1]));
+}
+
+TEST(catalog, reserved_bits_and_opcodes) {
+    const std::uint8_t rsv[] = {1, 2, 3, 4, 5, 6, 7};
+    for (int i = 0; i < 7; ++i) {
+        const auto s = get("3." + std::to_string(i + 1)).build();
+        const auto frames = steps_of<send_frame>(s);
+        EXPECT_TRUE(std::any_of(frames.begin(), frames.end(), [&](const send_frame& f) { return f.rsv == rsv[i]; }))
+            << "3." << i + 1;
+        EXPECT_FALSE(s.close.closed_by_us);
+    }
+    EXPECT_EQ(steps_of<send_frame>(get("3.7").build())[0].op, opcode::close);
+    EXPECT_TRUE(steps_of<send_frame>(get("3.3").build())[1].sync);
+    EXPECT_EQ(steps_of<send_frame>(get("3.4").build())[2].chop, 1u);
+
+    for (unsigned i = 0; i < 5; ++i) {
+        const auto nc = steps_of<send_frame>(get("4.1." + std::to_string(i + 1)).build());
+        const auto ctl = steps_of<send_frame>(get("4.2." + std::to_string(i + 1)).build());
+        const auto& nc_reserved = i < 2 ? nc[0] : nc[1];
+        const auto& ctl_reserved = i < 2 ? ctl[0] : ctl[1];
+        EXPECT_EQ(static_cast<unsigned>(nc_reserved.op), 3 + i);
+        EXPECT_EQ(static_cast<unsigned>(ctl_reserved.op), 11 + i);
+    }
+    const auto s413 = get("4.1.3").build();
+    ASSERT_EQ(s413.outcomes.size(), 2u);
+    EXPECT_EQ(s413.outcomes[0].verdict, behavior::ok);
+    EXPECT_EQ(s413.outcomes[1].verdict, behavior::non_strict);
+    EXPECT_TRUE(s413.outcomes[1].trace.empty());
+}
+
+TEST(catalog, fragmentation_timing_of_5_19_and_5_20) {
+    for (const char* id : {"5.19", "5.20"}) {
+        SCOPED_TRACE(id);
+        const bool sync = std::string{id} == "5.20";
+        const auto s = get(id).build();
+        ASSERT_EQ(s.steps.size(), 8u);
+        // Two fragments and the first Ping, a 1 s pause (no label: nothing is recorded), the rest.
+        const auto* wait = std::get_if<wscheck::cases::pause>(&s.steps[3]);
+        ASSERT_NE(wait, nullptr);
+        EXPECT_EQ(wait->duration, 1000ms);
+        EXPECT_TRUE(wait->label.empty());
+        EXPECT_EQ(std::get<send_frame>(s.steps[2]).op, opcode::ping);
+        EXPECT_EQ(str(std::get<send_frame>(s.steps[2]).data), "pongme 1!");
+        EXPECT_EQ(str(std::get<send_frame>(s.steps[6]).data), "pongme 2!");
+        EXPECT_FALSE(std::get<send_frame>(s.steps[4]).fin);
+        EXPECT_FALSE(std::get<send_frame>(s.steps[5]).fin);
+        EXPECT_TRUE(std::get<send_frame>(s.steps[7]).fin);
+        EXPECT_EQ(std::get<send_frame>(s.steps[7]).op, opcode::cont);
+        for (const auto& f : steps_of<send_frame>(s)) {
+            EXPECT_EQ(f.sync, sync);
+        }
+        ASSERT_EQ(s.outcomes.size(), 1u);
+        ASSERT_EQ(s.outcomes[0].trace.size(), 3u);
+        EXPECT_EQ(s.outcomes[0].trace[0], (event{event::kind::pong, payload{"pongme 1!"}}));
+        EXPECT_EQ(s.outcomes[0].trace[1], (event{event::kind::pong, payload{"pongme 2!"}}));
+        EXPECT_EQ(s.outcomes[0].trace[2],
+                  (event{event::kind::text, payload{"fragment1fragment2fragment3fragment4fragment5"}}));
+        EXPECT_EQ(get(id).timeout, 1000ms);
+        EXPECT_EQ(get(id).on_timeout, timeout_action::close);
+    }
+    // 5.1: a fragmented Ping fails the connection.
+    const auto s51 = get("5.1").build();
+    EXPECT_EQ(std::get<send_frame>(s51.steps[0]).op, opcode::ping);
+    EXPECT_FALSE(std::get<send_frame>(s51.steps[0]).fin);
+    EXPECT_FALSE(s51.close.closed_by_us);
+}
+
+TEST(catalog, utf8_fail_fast_pauses_and_labels) {
+    for (const char* id : {"6.4.1", "6.4.2", "6.4.3", "6.4.4"}) {
+        SCOPED_TRACE(id);
+        const auto s = get(id).build();
+        const auto pauses = steps_of<wscheck::cases::pause>(s);
+        ASSERT_EQ(pauses.size(), 2u);
+        EXPECT_EQ(pauses[0].label, "A");
+        EXPECT_EQ(pauses[1].label, "B");
+        EXPECT_EQ(pauses[0].duration, 1000ms);
+        ASSERT_EQ(s.outcomes.size(), 2u);
+        EXPECT_EQ(s.outcomes[0].verdict, behavior::ok);
+        EXPECT_EQ(s.outcomes[0].trace, (std::vector<event>{{event::kind::timeout, payload{"A"}}}));
+        EXPECT_EQ(s.outcomes[1].verdict, behavior::non_strict);
+        EXPECT_EQ(s.outcomes[1].trace.size(), 2u);
+        EXPECT_FALSE(s.close.closed_by_us);
+        EXPECT_TRUE(s.close.wrong_closer_is_fatal);
+        EXPECT_EQ(s.close.codes, std::vector<std::uint16_t>{1007});
+    }
+    // 6.4.1: frames κόσμε | F4 90 80 80 | "edited"; 6.4.2 cuts after the first bad byte.
+    const auto f1 = steps_of<send_frame>(get("6.4.1").build());
+    ASSERT_EQ(f1.size(), 3u);
+    EXPECT_EQ(f1[0].data.size(), 11u);
+    EXPECT_EQ(f1[1].data, (payload{std::vector<std::uint8_t>{0xf4, 0x90, 0x80, 0x80}}));
+    EXPECT_EQ(str(f1[2].data), "edited");
+    const auto f2 = steps_of<send_frame>(get("6.4.2").build());
+    EXPECT_EQ(f2[0].data.size(), 12u);
+    EXPECT_EQ(f2[1].data, (payload{std::vector<std::uint8_t>{0x90}}));
+    // The first part is valid so far; the second makes it invalid at once.
+    wscheck::proto::utf8_validator v;
+    EXPECT_TRUE(v.write(f2[0].data.view()));
+    EXPECT_FALSE(v.write(f2[1].data.view()));
+    // 6.4.3/6.4.4: one frame of 21 bytes written in three parts, then an empty final frame.
+    const auto s3 = get("6.4.3").build();
+    const auto first = steps_of<send_frame>(s3);
+    ASSERT_EQ(first.size(), 2u);
+    EXPECT_EQ(first[0].declared_length, std::optional<std::uint64_t>{21});
+    EXPECT_FALSE(first[0].fin);
+    EXPECT_EQ(first[1].op, opcode::cont);
+    EXPECT_TRUE(first[1].fin);
+    EXPECT_TRUE(first[1].data.empty());
+    const auto parts = steps_of<send_frame_data>(s3);
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_EQ(first[0].data.size() + parts[0].data.size() + parts[1].data.size(), 21u);
+    EXPECT_EQ(steps_of<send_frame_data>(get("6.4.4").build())[0].data.size(), 1u);
+}
+
+TEST(catalog, utf8_vectors_agree_with_a_validator) {
+    // Every 6.x case that echoes sends valid UTF-8 and every one that must fail sends invalid
+    // UTF-8, as an independent validator sees it.
+    std::size_t valid = 0;
+    std::size_t invalid = 0;
+    for (const auto& c : full_catalog().cases()) {
+        if (!c.id.starts_with("6.")) {
+            continue;
+        }
+        SCOPED_TRACE(c.id);
+        const auto s = c.build();
+        std::vector<std::uint8_t> sent;
+        for (const auto& st : s.steps) {
+            if (const auto* f = std::get_if<send_frame>(&st)) {
+                sent.insert(sent.end(), f->data.view().begin(), f->data.view().end());
+            } else if (const auto* d = std::get_if<send_frame_data>(&st)) {
+                sent.insert(sent.end(), d->data.view().begin(), d->data.view().end());
+            } else if (const auto* m = std::get_if<send_message>(&st)) {
+                sent.insert(sent.end(), m->data.view().begin(), m->data.view().end());
+            }
+        }
+        const bool echoes = s.close.closed_by_us;
+        EXPECT_EQ(wscheck::proto::is_valid_utf8(sent), echoes);
+        if (echoes) {
+            ++valid;
+            ASSERT_EQ(s.outcomes.size(), 1u);
+            ASSERT_EQ(s.outcomes[0].trace.size(), 1u);
+            EXPECT_EQ(s.outcomes[0].trace[0], (event{event::kind::text, payload{sent}}));
+        } else {
+            ++invalid;
+            EXPECT_EQ(s.close.codes, std::vector<std::uint16_t>{1007});
+            EXPECT_TRUE(s.close.wrong_closer_is_fatal);
+        }
+    }
+    EXPECT_EQ(valid + invalid, 145u);
+    // 6.6: the prefixes of κόσμε that end on a code point: lengths 2, 5, 7, 9, 11.
+    for (int n = 1; n <= 11; ++n) {
+        const bool whole = n == 2 || n == 5 || n == 7 || n == 9 || n == 11;
+        EXPECT_EQ(get("6.6." + std::to_string(n)).build().close.closed_by_us, whole) << n;
+    }
+    EXPECT_EQ(get("6.22.34").build().outcomes[0].trace[0].data,
+              (payload{std::vector<std::uint8_t>{0xf4, 0x8f, 0xbf, 0xbf}}));
+    EXPECT_EQ(get("6.5.1").timeout, 500ms);
+    EXPECT_EQ(steps_of<send_message>(get("6.2.3").build())[0].fragment_size, 1u);
+}
+
+TEST(catalog, close_codes_of_7_7_and_7_9) {
+    const std::uint16_t valid[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999};
+    for (std::size_t i = 0; i < 13; ++i) {
+        const auto s = get("7.7." + std::to_string(i + 1)).build();
+        const auto closes = steps_of<send_close>(s);
+        ASSERT_EQ(closes.size(), 1u);
+        EXPECT_EQ(closes[0].code, valid[i]);
+        EXPECT_TRUE(wscheck::proto::is_valid_close_code(valid[i]));
+        EXPECT_EQ(s.close.codes, (std::vector<std::uint16_t>{1000, valid[i]}));
+        EXPECT_TRUE(s.close.require_clean);
+        EXPECT_TRUE(s.close.wrong_code_is_fatal);
+    }
+    const std::uint16_t invalid[] = {0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999};
+    for (std::size_t i = 0; i < 9; ++i) {
+        const auto s = get("7.9." + std::to_string(i + 1)).build();
+        EXPECT_EQ(steps_of<send_close>(s)[0].code, invalid[i]);
+        EXPECT_FALSE(wscheck::proto::is_valid_close_code(invalid[i]));
+        EXPECT_EQ(s.close.codes, std::vector<std::uint16_t>{1002});
+        EXPECT_FALSE(s.close.require_clean);
+        EXPECT_TRUE(s.close.closed_by_us);
+    }
+    EXPECT_EQ(get("7.7.13").id, "7.7.13");
+    EXPECT_EQ(full_catalog().find("7.7.14"), nullptr);
+    EXPECT_EQ(full_catalog().find("7.9.10"), nullptr);
+}
+
+TEST(catalog, close_payload_shapes) {
+    // 7.3.1: no payload at all; 7.3.2: one byte; 7.3.5 and 7.3.6 straddle the 125-byte limit.
+    EXPECT_FALSE(steps_of<send_close>(get("7.3.1").build())[0].code.has_value());
+    const auto one = steps_of<send_close>(get("7.3.2").build())[0];
+    ASSERT_TRUE(one.raw.has_value());
+    EXPECT_EQ(str(*one.raw), "a");
+    const auto max = steps_of<send_close>(get("7.3.5").build())[0];
+    EXPECT_EQ(wscheck::proto::build_close_payload(max.code, str(max.reason)).size(), 125u);
+    const auto over = steps_of<send_close>(get("7.3.6").build())[0];
+    EXPECT_EQ(wscheck::proto::build_close_payload(over.code, str(over.reason)).size(), 126u);
+    EXPECT_EQ(get("7.3.6").build().close.codes, std::vector<std::uint16_t>{1002});
+    // 7.5.1: the reason is invalid UTF-8; 1002 or 1007 back.
+    const auto bad = steps_of<send_close>(get("7.5.1").build())[0];
+    EXPECT_FALSE(wscheck::proto::is_valid_utf8(str(bad.reason)));
+    EXPECT_EQ(get("7.5.1").build().close.codes, (std::vector<std::uint16_t>{1002, 1007}));
+    // 7.1.6 and 7.13.x are informational: no outcome, the close not judged.
+    for (const char* id : {"7.1.6", "7.13.1", "7.13.2"}) {
+        const auto s = get(id).build();
+        EXPECT_TRUE(s.outcomes.empty()) << id;
+        EXPECT_TRUE(s.close.informational) << id;
+    }
+    EXPECT_EQ(steps_of<send_close>(get("7.13.2").build())[0].code, 65535);
+    EXPECT_EQ(steps_of<send_frame>(get("7.1.6").build())[0].data.size(), 256u * 1024u);
+}
+
+TEST(catalog, limits_are_serial_timed_and_sized_as_autobahn) {
+    for (const auto& c : full_catalog().cases()) {
+        if (c.id.starts_with("9.")) {
+            EXPECT_EQ(c.schedule, scheduling::serial) << c.id;
+            EXPECT_TRUE(c.report_time) << c.id;
+            EXPECT_EQ(c.on_timeout, timeout_action::close) << c.id;
+            EXPECT_TRUE(c.deadline.has_value()) << c.id;
+        } else if (std::stoi(top_section(c.id)) <= 10) {
+            EXPECT_EQ(c.schedule, scheduling::parallel) << c.id;
+            EXPECT_FALSE(c.report_time) << c.id;
+        }
+    }
+    const auto s916 = get("9.1.6").build();
+    const auto f916 = steps_of<send_frame>(s916);
+    ASSERT_EQ(f916.size(), 1u);
+    EXPECT_EQ(f916[0].data.size(), 16u * 1024u * 1024u);
+    EXPECT_EQ(str(wscheck::cases::payload{std::vector<std::uint8_t>(f916[0].data.view().begin(),
+                                                                    f916[0].data.view().begin() + 12)}),
+              "BAsd7&jh23BA");
+    EXPECT_EQ(s916.outcomes[0].trace[0].data, f916[0].data);
+    EXPECT_EQ(get("9.1.6").deadline, std::optional<milliseconds>{100'000ms});
+    EXPECT_EQ(get("9.1.1").deadline, std::optional<milliseconds>{10'000ms});
+    EXPECT_EQ(get("9.2.4").deadline, std::optional<milliseconds>{10'000ms});
+    EXPECT_EQ(get("9.2.5").deadline, std::optional<milliseconds>{100'000ms});
+
+    const auto m = steps_of<send_message>(get("9.3.1").build());
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].data.size(), 4u * 1024u * 1024u);
+    EXPECT_EQ(m[0].fragment_size, 64u);
+    EXPECT_EQ(steps_of<send_message>(get("9.4.9").build())[0].fragment_size, 4u * 1024u * 1024u);
+    EXPECT_EQ(steps_of<send_frame>(get("9.5.1").build())[0].chop, 64u);
+    EXPECT_EQ(steps_of<send_frame>(get("9.6.6").build())[0].chop, 2048u);
+    EXPECT_EQ(get("9.5.1").deadline, std::optional<milliseconds>{1'000'000ms});
+
+    // 9.7.6: 1000 messages of 4096 bytes, each after the previous echo, 480 s in all.
+    const auto s976 = get("9.7.6").build();
+    const auto sends = steps_of<send_frame>(s976);
+    const auto waits = steps_of<await_events>(s976);
+    ASSERT_EQ(sends.size(), 1000u);
+    ASSERT_EQ(waits.size(), 1000u);
+    EXPECT_EQ(sends[0].data.size(), 4096u);
+    EXPECT_EQ(waits[0].count, 1u);
+    EXPECT_EQ(waits[999].count, 1000u);
+    EXPECT_TRUE(std::holds_alternative<await_events>(s976.steps[1]));
+    EXPECT_EQ(s976.outcomes[0].trace.size(), 1000u);
+    EXPECT_EQ(get("9.7.6").deadline, std::optional<milliseconds>{480'000ms});
+    EXPECT_EQ(steps_of<send_frame>(get("9.8.1").build())[0].op, opcode::binary);
+    EXPECT_TRUE(steps_of<send_frame>(get("9.8.1").build())[0].data.empty());
+}
+
+TEST(catalog, auto_fragmentation_case) {
+    const auto s = get("10.1.1").build();
+    const auto m = steps_of<send_message>(s);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].data.size(), 65536u);
+    EXPECT_EQ(m[0].fragment_size, 1300u);
+    // 50 frames of 1300 bytes and one of 536, as Autobahn counts them.
+    EXPECT_EQ(m[0].data.size() / m[0].fragment_size, 50u);
+    EXPECT_EQ(m[0].data.size() % m[0].fragment_size, 536u);
+    EXPECT_EQ(get("10.1.1").timeout, 10'000ms);
+}
+
+TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
+    std::size_t refused = 0;
+    std::size_t accepted = 0;
+    for (const auto& c : full_catalog().cases()) {
+        if (!c.id.starts_with("20.")) {
+            EXPECT_FALSE(c.tests_servers_only) << c.id;
+            continue;
+        }
+        SCOPED_TRACE(c.id);
+        EXPECT_TRUE(c.tests_servers_only);
+        const auto s = c.build();
+        EXPECT_TRUE(s.handshake.edit_request || s.handshake.raw_request.has_value());
+        if (s.handshake.must == handshake_spec::expect::reject) {
+            ++refused;
+            EXPECT_FALSE(s.handshake.reject_statuses.empty());
+        } else {
+            ++accepted;
+            ASSERT_EQ(s.outcomes.size(), 1u);
+            EXPECT_EQ(s.outcomes[0].trace.size(), 1u);
+        }
+    }
+    EXPECT_EQ(refused, 13u);
+    EXPECT_EQ(accepted, 4u);
+
+    // 20.1.12: version 12 is refused with 426 naming version 13 (4.4).
+    const auto v12 = get("20.1.12").build();
+    wscheck::proto::client_request r;
+    r.host = "127.0.0.1:9001";
+    r.key = "AQIDBAUGBwgJCgsMDQ4PEA==";
+    v12.handshake.edit_request(r);
+    EXPECT_EQ(r.ws_version, "12");
+    EXPECT_EQ(v12.handshake.reject_statuses, std::vector<int>{426});
+    ASSERT_EQ(v12.handshake.required_fields.size(), 1u);
+    EXPECT_EQ(v12.handshake.required_fields[0].name, "Sec-WebSocket-Version");
+    EXPECT_EQ(v12.handshake.required_fields[0].value, "13");
+
+    // 20.1.10: the key is base64, but of 15 bytes: a server must see it is not valid.
+    wscheck::proto::client_request k;
+    k.key = "AQIDBAUGBwgJCgsMDQ4PEA==";
+    EXPECT_TRUE(wscheck::proto::is_valid_key(k.key));
+    get("20.1.10").build().handshake.edit_request(k);
+    EXPECT_FALSE(wscheck::proto::is_valid_key(k.key));
+
+    // 20.1.4 doubles Host; 20.1.3 drops it.
+    wscheck::proto::client_request h;
+    h.host = "127.0.0.1:9001";
+    get("20.1.4").build().handshake.edit_request(h);
+    ASSERT_EQ(h.extra_fields.size(), 1u);
+    EXPECT_EQ(h.extra_fields[0].name, "Host");
+    get("20.1.3").build().handshake.edit_request(h);
+    EXPECT_TRUE(h.host.empty());
+
+    // 20.2.4: lower-case names, the generated key passed through.
+    const auto raw = get("20.2.4").build().handshake.raw_request;
+    ASSERT_TRUE(raw.has_value());
+    const auto text = (*raw)("example:80", "AQIDBAUGBwgJCgsMDQ4PEA==");
+    EXPECT_NE(text.find("sec-websocket-key:   AQIDBAUGBwgJCgsMDQ4PEA=="), std::string::npos);
+    EXPECT_TRUE(text.starts_with("GET / HTTP/1.1\r\nhost: example:80\r\n"));
+    EXPECT_TRUE(text.ends_with("\r\n\r\n"));
+}
