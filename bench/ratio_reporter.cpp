@@ -1,0 +1,90 @@
+#include "bench/ratio_reporter.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <string_view>
+#include <utility>
+
+namespace wscheck::bench {
+namespace {
+
+double counter(const benchmark::BenchmarkReporter::Run& run, const char* name) {
+    const auto it = run.counters.find(name);
+    return it == run.counters.end() ? 0.0 : it->second.value;
+}
+
+bool in_frames(std::string_view case_name) { return case_name.starts_with("frames_small"); }
+
+std::string format_rate(std::string_view case_name, double items_per_second, double bytes_per_second) {
+    char text[64];
+    if (in_frames(case_name))
+        std::snprintf(text, sizeof text, "%.2f M frames/s", items_per_second / 1e6);
+    else
+        std::snprintf(text, sizeof text, "%.2f GB/s", bytes_per_second / 1e9);
+    return text;
+}
+
+} // namespace
+
+void ratio_reporter::ReportRuns(const std::vector<Run>& runs) {
+    benchmark::ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+        if (run.error_occurred) {
+            any_error_ = true;
+            continue;
+        }
+        // The median of several repetitions, or the only run.
+        const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+        const bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
+        if (!median && !single)
+            continue;
+        const std::string name = run.run_name.str();
+        const std::size_t slash = name.rfind('/');
+        if (slash == std::string::npos)
+            continue;
+        auto [it, inserted] = results_.try_emplace(name.substr(0, slash));
+        if (inserted || run.family_index < it->second.first_family)
+            it->second.first_family = run.family_index;
+        it->second.by_implementation[name.substr(slash + 1)] =
+            rates{counter(run, "items_per_second"), counter(run, "bytes_per_second")};
+    }
+}
+
+void ratio_reporter::Finalize() {
+    std::vector<std::pair<std::int64_t, std::string>> order;
+    for (const auto& [name, results] : results_)
+        order.emplace_back(results.first_family, name);
+    std::sort(order.begin(), order.end());
+
+    std::ostream& out = GetOutputStream();
+    out << "\nRatios (wscheck / Beast, medians of the same run; > 1: wscheck is faster)\n\n"
+        << "| case | implementation | wscheck | Beast | ratio |\n"
+        << "|---|---|---:|---:|---:|\n";
+    for (const auto& [family, name] : order) {
+        const auto& impls = results_.at(name).by_implementation;
+        const auto reference = std::find_if(impls.begin(), impls.end(), [](const auto& entry) {
+            return std::string_view{entry.first}.starts_with("beast");
+        });
+        if (reference == impls.end())
+            continue;
+        const rates& beast = reference->second;
+        for (const auto& [impl, r] : impls) {
+            if (impl == reference->first)
+                continue;
+            // Both counters are per second of the same work, so either gives the ratio; use
+            // the one the row is shown in.
+            const double ratio = in_frames(name) ? r.items_per_second / beast.items_per_second
+                                                 : r.bytes_per_second / beast.bytes_per_second;
+            char ratio_text[32];
+            std::snprintf(ratio_text, sizeof ratio_text, "%.2f", ratio);
+            out << "| " << name << " | " << impl << " | "
+                << format_rate(name, r.items_per_second, r.bytes_per_second) << " | "
+                << format_rate(name, beast.items_per_second, beast.bytes_per_second) << " | "
+                << ratio_text << " |\n";
+        }
+    }
+    out.flush();
+}
+
+} // namespace wscheck::bench
