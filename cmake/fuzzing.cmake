@@ -11,6 +11,17 @@ if(WSCHECK_BUILD_FUZZERS AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "WSCHECK_BUILD_FUZZERS needs clang: configure with -DCMAKE_CXX_COMPILER=clang++")
 endif()
 
+# Coverage feedback must reach the code under test, not only the target's own file: every
+# library a fuzz target links (wscheck_proto, ...) is compiled with the fuzzer's coverage
+# instrumentation and the same sanitizers, through wscheck_options (cmake/sanitizers.cmake),
+# which every wscheck target links. fuzzer-no-link instruments without pulling in libFuzzer's
+# main, so the other executables of this build still link and run as themselves.
+if(WSCHECK_BUILD_FUZZERS)
+    target_compile_options(wscheck_options INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
+    target_link_options(wscheck_options INTERFACE -fsanitize=address,undefined)
+endif()
+
 function(wscheck_add_fuzzer name)
     cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
     set(target fuzz_${name})
