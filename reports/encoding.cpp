@@ -14,6 +14,29 @@ bool is_printable_text(std::span<const std::uint8_t> data) noexcept {
     return no_controls && proto::is_valid_utf8(data);
 }
 
+std::string to_valid_utf8(std::string_view s) {
+    if (proto::is_valid_utf8(s)) {
+        return std::string{s};
+    }
+    std::string out;
+    out.reserve(s.size() + 8);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        // RFC 3629 4: the lead byte gives the sequence length.
+        const std::size_t n = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2
+                            : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+        if (n > 0 && i + n <= s.size() && proto::is_valid_utf8(s.substr(i, n))) {
+            out.append(s, i, n);
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD"; // U+FFFD REPLACEMENT CHARACTER
+            ++i;
+        }
+    }
+    return out;
+}
+
 std::string to_hex(std::span<const std::uint8_t> data) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;

@@ -23,6 +23,10 @@ inline std::span<const std::uint8_t> as_bytes(std::string_view s) noexcept {
 /// True when `data` is valid UTF-8 and has no control characters but tab, LF and CR.
 bool is_printable_text(std::span<const std::uint8_t> data) noexcept;
 
+/// `s` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD, so that
+/// it can go into a JSON string (which must be valid UTF-8) whatever a peer sent.
+std::string to_valid_utf8(std::string_view s);
+
 /// Lower-case hex, two digits per byte, no separators ("" for no bytes).
 std::string to_hex(std::span<const std::uint8_t> data);
 

@@ -50,6 +50,17 @@ json bytes_json(std::span<const std::uint8_t> data, std::size_t limit = no_limit
 
 json bytes_json(std::string_view s) { return bytes_json(as_bytes(s)); }
 
+/// Our own text, made valid UTF-8 should a peer's bytes have been quoted into it.
+json text(std::string_view s) { return to_valid_utf8(s); }
+
+json texts(const std::vector<std::string>& v) {
+    json j = json::array();
+    for (const auto& s : v) {
+        j.push_back(text(s));
+    }
+    return j;
+}
+
 std::string_view kind_name(cases::event::kind k) noexcept {
     switch (k) {
     case cases::event::kind::text: return "text";
@@ -133,7 +144,7 @@ json wire_json(const runner::wire_log& log) {
     for (const auto& r : log.raw()) {
         raw.push_back({{"dir", direction_name(r.dir)},
                        {"at_us", r.at.count()},
-                       {"what", r.what},
+                       {"what", text(r.what)},
                        {"bytes", bytes_json(r.bytes)},
                        {"total", r.total}});
     }
@@ -144,15 +155,15 @@ json wire_json(const runner::wire_log& log) {
 
 json case_json(const case_result& c, const json_options& o) {
     json j = json::object();
-    j["id"] = c.id;
-    j["section"] = c.section;
-    j["description"] = c.description;
-    j["expectation"] = c.expectation;
-    j["rfc"] = {{"clause", c.rfc_clause}, {"requirement", c.rfc_requirement}};
+    j["id"] = text(c.id);
+    j["section"] = text(c.section);
+    j["description"] = text(c.description);
+    j["expectation"] = text(c.expectation);
+    j["rfc"] = {{"clause", text(c.rfc_clause)}, {"requirement", text(c.rfc_requirement)}};
     j["behavior"] = cases::to_string(c.behavior);
-    j["reason"] = c.reason;
+    j["reason"] = text(c.reason);
     j["close_behavior"] = cases::to_string(c.close_behavior);
-    j["close_reason"] = c.close_reason;
+    j["close_reason"] = text(c.close_reason);
     j["started"] = to_rfc3339(c.started);
     j["duration_ms"] = c.duration.count();
     j["report_time"] = c.report_time;
@@ -170,7 +181,7 @@ json case_json(const case_result& c, const json_options& o) {
                            {"wrong_closer_is_fatal", ec.wrong_closer_is_fatal},
                            {"wrong_code_is_fatal", ec.wrong_code_is_fatal},
                            {"informational", ec.informational}};
-    j["peer_violations"] = c.peer_violations;
+    j["peer_violations"] = texts(c.peer_violations);
     const auto& cl = c.close;
     j["close"] = {{"closed_by_us", cl.closed_by_us},
                   {"dropped_by_us", cl.dropped_by_us},
@@ -178,7 +189,7 @@ json case_json(const case_result& c, const json_options& o) {
                   {"close_sent", cl.close_sent},
                   {"close_received", cl.close_received},
                   {"clean", cl.clean},
-                  {"unclean_reason", cl.unclean_reason},
+                  {"unclean_reason", text(cl.unclean_reason)},
                   {"remote_code", optional_code(cl.remote_code)},
                   {"remote_reason", bytes_json(cl.remote_reason)},
                   {"local_code", optional_code(cl.local_code)}};
@@ -188,7 +199,7 @@ json case_json(const case_result& c, const json_options& o) {
                       {"status", hs.status},
                       {"request", bytes_json(hs.request)},
                       {"response", bytes_json(hs.response)},
-                      {"error", hs.error}};
+                      {"error", text(hs.error)}};
     j["wire"] = wire_json(c.wire);
     return j;
 }
@@ -590,14 +601,14 @@ run_result run_from(const json& j) {
 nlohmann::ordered_json report_to_json(const run_result& run, const json_options& options) {
     json j = json::object();
     j["schema"] = report_schema;
-    j["tool"] = run.tool;
-    j["version"] = run.version;
-    j["agent"] = run.agent;
-    j["target"] = run.target;
+    j["tool"] = text(run.tool);
+    j["version"] = text(run.version);
+    j["agent"] = text(run.agent);
+    j["target"] = text(run.target);
     j["started"] = to_rfc3339(run.started);
     j["finished"] = to_rfc3339(run.finished);
     j["interrupted"] = run.interrupted;
-    j["notes"] = run.notes;
+    j["notes"] = texts(run.notes);
     j["summary"] = summary_json(run);
     json cs = json::array();
     for (const auto& c : run.cases) {
@@ -608,8 +619,7 @@ nlohmann::ordered_json report_to_json(const run_result& run, const json_options&
 }
 
 std::string render_json_report(const run_result& run, const json_options& options) {
-    // Our own strings are UTF-8; should one not be (a peer's bytes quoted into a sentence),
-    // U+FFFD stands in for the bad bytes rather than the report failing to write.
+    // Every string was made valid UTF-8 above; the replace handler is a second guard.
     std::string out = report_to_json(run, options)
                           .dump(options.indent, ' ', false, json::error_handler_t::replace);
     out += '\n';

@@ -20,6 +20,15 @@ TEST(Encoding, PrintableTextIsValidUtf8WithoutControls) {
     EXPECT_FALSE(is_printable_text(as_bytes("\xc3")));         // cut short
 }
 
+TEST(Encoding, ValidUtf8ReplacesOnlyTheBadBytes) {
+    EXPECT_EQ(to_valid_utf8("plain"), "plain");
+    EXPECT_EQ(to_valid_utf8("\xce\xba\xe1\xbd\xb9"), "\xce\xba\xe1\xbd\xb9");
+    EXPECT_EQ(to_valid_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
+    EXPECT_EQ(to_valid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
+    EXPECT_EQ(to_valid_utf8("x\xc3"), "x\xef\xbf\xbd");                                 // cut short
+    EXPECT_TRUE(is_printable_text(as_bytes(to_valid_utf8("\x80\xc0\xaf\xf5\x80\x80\x80"))));
+}
+
 TEST(Encoding, HexRoundTrips) {
     const std::vector<std::uint8_t> b{0x00, 0x7f, 0x80, 0xff, 0x0a};
     EXPECT_EQ(to_hex(b), "007f80ff0a");

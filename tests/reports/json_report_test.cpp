@@ -289,9 +289,14 @@ TEST(JsonReport, PartialRunIsValidJsonAndReadsBack) {
 TEST(JsonReport, OurOwnStringsThatAreNotUtf8DoNotStopTheReport) {
     run_result run = sample_run();
     run.cases[0].reason = "Received \xff where text was expected.";
+    run.cases[0].handshake.error = "bad \xc3";
+    run.notes = {"\xff"};
     std::string text;
     ASSERT_NO_THROW(text = render_json_report(run));
     EXPECT_TRUE(json::accept(text));
+    // The value itself is safe: a caller's own dump() (strict by default) does not throw.
+    EXPECT_NO_THROW((void)report_to_json(run).dump());
+    EXPECT_EQ(json::parse(text).at("notes")[0], "\xef\xbf\xbd");
 }
 
 TEST(JsonReport, ReaderNamesWhatIsWrong) {
