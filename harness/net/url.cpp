@@ -116,6 +116,11 @@ std::optional<ws_url> parse_ws_url(std::string_view text, std::string& error) {
             port_text = after.substr(1);
         }
     } else {
+        if (std::count(authority.begin(), authority.end(), ':') > 1) {
+            error = "invalid host in '" + std::string(authority) +
+                    "' (IPv6 addresses go in brackets: [::1])";
+            return std::nullopt;
+        }
         const auto colon = authority.find(':');
         url.host = std::string(authority.substr(0, colon));
         if (colon != std::string_view::npos) {

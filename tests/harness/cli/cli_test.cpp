@@ -1,0 +1,193 @@
+// The wscheck binary as a user meets it: help, serve + send, and bad input (one line on stderr,
+// exit status 2, no stack trace).
+#include "tests/harness/integration/child_process.hpp"
+#include "tests/harness/integration/raw_socket.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <unistd.h>
+
+#ifndef WSCHECK_BINARY
+#error "WSCHECK_BINARY must name the built wscheck executable"
+#endif
+
+namespace wscheck::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct run_result {
+    int status = -1;
+    std::string out;
+    std::string err;
+};
+
+run_result run(std::vector<std::string> args) {
+    args.insert(args.begin(), WSCHECK_BINARY);
+    child_process child(args);
+    const auto status = child.wait(30s);
+    EXPECT_TRUE(status.has_value()) << "wscheck did not finish";
+    return {status.value_or(-1), child.out(), child.err()};
+}
+
+// Exit status 2 and exactly one line on stderr, starting "wscheck: " and containing `what`.
+void expect_one_line_error(const run_result& r, const std::string& what) {
+    EXPECT_EQ(r.status, 2) << r.err;
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+    EXPECT_EQ(r.err.rfind("wscheck: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
+}
+
+// A free port on 127.0.0.1 (bound and released).
+std::uint16_t free_port() {
+    raw_listener probe;
+    return probe.port();
+}
+
+// `wscheck serve` in the background; the first stdout line is its URL.
+class serve_process {
+public:
+    explicit serve_process(std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{WSCHECK_BINARY, "serve"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        child_ = std::make_unique<child_process>(args);
+        url_ = child_->read_line(10s).value_or("");
+    }
+    const std::string& url() const { return url_; }
+    std::uint16_t port() const {
+        const auto colon = url_.rfind(':');
+        return static_cast<std::uint16_t>(std::stoi(url_.substr(colon + 1)));
+    }
+    child_process& process() { return *child_; }
+
+private:
+    std::unique_ptr<child_process> child_;
+    std::string url_;
+};
+
+TEST(cli, help_lists_the_subcommands) {
+    const auto r = run({"--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("serve"), std::string::npos);
+    EXPECT_NE(r.out.find("send"), std::string::npos);
+    const auto serve = run({"serve", "--help"});
+    EXPECT_EQ(serve.status, 0);
+    EXPECT_NE(serve.out.find("--max-message-size"), std::string::npos);
+    EXPECT_NE(serve.out.find("--idle-timeout"), std::string::npos);
+    const auto send = run({"send", "--help"});
+    EXPECT_EQ(send.status, 0);
+    EXPECT_NE(send.out.find("--insecure"), std::string::npos);
+}
+
+TEST(cli, no_subcommand_is_a_usage_error) {
+    expect_one_line_error(run({}), "subcommand");
+    expect_one_line_error(run({"frobnicate"}), "frobnicate");
+    expect_one_line_error(run({"serve", "--port", "notaport"}), "notaport");
+}
+
+TEST(cli, serve_prints_its_url_first_and_send_gets_the_echoes) {
+    serve_process server;
+    ASSERT_EQ(server.url().rfind("ws://127.0.0.1:", 0), 0u) << server.url();
+    const auto r = run({"send", server.url(), "hello", "wörld"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "hello\nwörld\n");
+    const auto binary = run({"send", "--binary", "--ping", server.url(), "bytes"});
+    EXPECT_EQ(binary.status, 0) << binary.err;
+    EXPECT_EQ(binary.out, "pong: wscheck\nbytes\n");
+    // SIGTERM: graceful shutdown, exit 0.
+    server.process().send_signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(10s), 0);
+}
+
+TEST(cli, serve_over_tls_and_send_with_insecure_or_the_certificate) {
+    serve_process server({"--tls"});
+    ASSERT_EQ(server.url().rfind("wss://127.0.0.1:", 0), 0u) << server.url();
+    const auto r = run({"send", "--insecure", server.url(), "secret"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "secret\n");
+    // Without trust in the self-signed certificate: one line, with the way out.
+    const auto refused = run({"send", server.url(), "secret"});
+    expect_one_line_error(refused, "certificate verify failed");
+    EXPECT_NE(refused.err.find("--insecure"), std::string::npos);
+    server.process().send_signal(SIGINT);
+    EXPECT_EQ(server.process().wait(10s), 0);
+}
+
+TEST(cli, serve_with_given_certificate_files) {
+    // Written by OpenSSL's command line tool, as a user would.
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("wscheck-cli-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto cert = (dir / "cert.pem").string();
+    const auto key = (dir / "key.pem").string();
+    ASSERT_TRUE(command_succeeds({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                  "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj",
+                                  "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                                  "-keyout", key, "-out", cert}));
+    {
+        serve_process server({"--cert", cert, "--key", key});
+        ASSERT_EQ(server.url().rfind("wss://", 0), 0u) << server.url();
+        const auto r = run({"send", "--cacert", cert, server.url(), "trusted"});
+        EXPECT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.out, "trusted\n");
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(cli, malformed_url) {
+    expect_one_line_error(run({"send", "http://127.0.0.1/", "x"}), "unsupported scheme 'http'");
+    expect_one_line_error(run({"send", "ws://127.0.0.1:99999/", "x"}), "out of range");
+    expect_one_line_error(run({"send", "not a url", "x"}), "not a WebSocket URL");
+}
+
+TEST(cli, refused_port) {
+    const auto port = free_port();
+    expect_one_line_error(run({"send", "ws://127.0.0.1:" + std::to_string(port) + "/", "x"}),
+                          "Connection refused");
+}
+
+TEST(cli, port_in_use) {
+    raw_listener taken;
+    expect_one_line_error(run({"serve", "--port", std::to_string(taken.port())}),
+                          "Address already in use");
+}
+
+TEST(cli, missing_certificate_file) {
+    expect_one_line_error(run({"serve", "--cert", "/nonexistent/cert.pem", "--key", "/nonexistent/key.pem"}),
+                          "cannot read certificate file '/nonexistent/cert.pem'");
+    expect_one_line_error(run({"serve", "--cert", "/nonexistent/cert.pem"}), "--cert and --key");
+    expect_one_line_error(run({"send", "--cacert", "/nonexistent/ca.pem", "wss://127.0.0.1:1/", "x"}),
+                          "cannot read CA file '/nonexistent/ca.pem'");
+}
+
+TEST(cli, send_needs_something_to_send) {
+    expect_one_line_error(run({"send", "ws://127.0.0.1:1/"}), "nothing to send");
+}
+
+TEST(cli, handshake_refused_by_the_peer_is_a_failure_not_a_usage_error) {
+    // A server that answers 404 to everything: the peer failed, exit 1.
+    raw_listener listener;
+    std::thread peer([&] {
+        const int fd = listener.accept(10s);
+        if (fd < 0) {
+            return;
+        }
+        raw_socket s(fd);
+        s.read_head(5s);
+        s.send(std::string("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+    });
+    const auto r = run({"send", "ws://127.0.0.1:" + std::to_string(listener.port()) + "/", "x"});
+    peer.join();
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.err, "wscheck: handshake refused: the server answered 404 Not Found instead of 101\n");
+}
+
+} // namespace
+} // namespace wscheck::test

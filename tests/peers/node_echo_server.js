@@ -1,0 +1,25 @@
+// The Node `ws` library as an echo server on 127.0.0.1, port 0. Prints its URL as the first
+// stdout line, echoes every message, and runs until SIGTERM or SIGINT.
+// Usage: node node_echo_server.js [CERT KEY]   (with NODE_PATH pointing at node_modules)
+'use strict';
+const fs = require('fs');
+const https = require('https');
+const { WebSocketServer } = require('ws');
+
+const [cert, key] = process.argv.slice(2);
+const maxPayload = 64 * 1024 * 1024;
+let wss;
+if (cert) {
+    const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) });
+    wss = new WebSocketServer({ server, maxPayload });
+    server.listen(0, '127.0.0.1', () => {
+        console.log(`wss://127.0.0.1:${server.address().port}/`);
+    });
+} else {
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload });
+    wss.on('listening', () => console.log(`ws://127.0.0.1:${wss.address().port}/`));
+}
+wss.on('connection', (ws) => {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+});
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
