@@ -299,6 +299,16 @@ TEST(JsonReport, OurOwnStringsThatAreNotUtf8DoNotStopTheReport) {
     EXPECT_EQ(json::parse(text).at("notes")[0], "\xef\xbf\xbd");
 }
 
+TEST(JsonReport, ReaderIgnoresFieldsItDoesNotKnow) {
+    json j = render_and_parse(sample_run());
+    j["added_later"] = 1;
+    j["cases"][0]["close"]["added_later"] = json::array();
+    std::string error;
+    const auto back = report_from_json(j, error);
+    ASSERT_TRUE(back.has_value()) << error;
+    expect_same_run(sample_run(), *back);
+}
+
 TEST(JsonReport, ReaderNamesWhatIsWrong) {
     std::string error;
     EXPECT_FALSE(parse_json_report("{not json", error).has_value());
