@@ -25,6 +25,14 @@ enum class close_behavior {
     informational,    ///< recorded, not judged
 };
 
+/// True for the verdicts that fail a run (and its exit status): FAILED. NON-STRICT,
+/// INFORMATIONAL and UNIMPLEMENTED are reported, not failures, as in the Autobahn Testsuite.
+constexpr bool is_failure(behavior b) noexcept { return b == behavior::failed; }
+/// FAILED, WRONG CODE, UNCLEAN and FAILED BY CLIENT: each breaks a MUST of RFC 6455 7.
+constexpr bool is_failure(close_behavior b) noexcept {
+    return b != close_behavior::ok && b != close_behavior::informational;
+}
+
 /// "OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED" (Autobahn's spelling).
 std::string_view to_string(behavior b) noexcept;
 /// "OK", "FAILED", "WRONG CODE", "UNCLEAN", "FAILED BY CLIENT", "INFORMATIONAL".

@@ -32,5 +32,6 @@ public:
 /// status in `status`.
 void add_serve_command(CLI::App& app, int& status);
 void add_send_command(CLI::App& app, int& status);
+void add_test_command(CLI::App& app, int& status);
 
 } // namespace wscheck::cli

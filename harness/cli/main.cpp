@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     int status = exit_ok;
     add_serve_command(app, status);
     add_send_command(app, status);
+    add_test_command(app, status);
 
     // Every failure is one line on stderr: no stack traces, no exception dumps.
     try {

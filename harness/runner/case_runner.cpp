@@ -310,7 +310,7 @@ void case_runner::run_step(const cases::step& s) {
     if (const auto* f = std::get_if<cases::send_frame>(&s)) {
         frame_spec spec{f->op, f->fin, f->rsv, f->declared_length, f->encoding, f->masked, f->key};
         auto frame = write_frame(spec, f->data.view(), role);
-        observer_.sent_frame(frame.header, f->data.view(), now());
+        observer_.sent_frame(frame.header, f->data.view(), now(), /*closes=*/false);
         open_frame_ = frame.header;
         open_frame_written_ = f->data.size();
         write(std::move(frame.bytes), f->chop, next);

@@ -188,10 +188,10 @@ void peer_observer::queue_frame(proto::opcode op, std::span<const std::uint8_t> 
 }
 
 void peer_observer::sent_frame(const proto::frame_header& h, std::span<const std::uint8_t> payload,
-                               std::chrono::microseconds at) {
+                               std::chrono::microseconds at, bool closes) {
     log_.begin_frame(direction::sent, at, h);
     log_.frame_payload(payload);
-    if (h.op != proto::opcode::close || close_sent_) {
+    if (!closes || h.op != proto::opcode::close || close_sent_) {
         return;
     }
     close_sent_ = true;

@@ -55,10 +55,11 @@ public:
 
     // ---- from us ----
 
-    /// Records a frame we wrote (the runner builds them); a Close marks our side of the
-    /// closing handshake.
+    /// Records a frame we wrote (the runner builds them). A Close marks our side of the
+    /// closing handshake when `closes` is set; a case's raw frame with the close opcode (3.7
+    /// sends one with RSV bits set) is only logged, as the Autobahn Testsuite's sendFrame.
     void sent_frame(const proto::frame_header& h, std::span<const std::uint8_t> payload,
-                    std::chrono::microseconds at);
+                    std::chrono::microseconds at, bool closes = true);
     /// Bytes we wrote that are not frames (HTTP head, raw bytes of a case).
     void sent_bytes(std::string what, std::span<const std::uint8_t> data, std::chrono::microseconds at);
     /// A Close we start (our first): the frame bytes for the runner to write, already logged.

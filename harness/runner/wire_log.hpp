@@ -38,7 +38,7 @@ struct logged_bytes {
 };
 
 struct wire_log_limits {
-    std::size_t frames = 1000;       ///< frames kept per connection
+    std::size_t frames = 300;        ///< frames kept per connection (both ways)
     std::size_t payload_bytes = 256; ///< payload prefix kept per frame
     std::size_t raw_bytes = 16 * 1024;
 };

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds, and runs the whole case catalog against the
+# embedded reference server, writing the reports to reports-out/ (or the directory given).
+#   ci/main.sh [OUT_DIR] [extra wscheck test arguments...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/reports-out}"
+shift || true
+
+bash "$root/ci/install.sh"
+bash "$root/ci/build.sh" release
+exec "$root/build/harness/cli/wscheck" test --out "$out" "$@"
