@@ -19,6 +19,8 @@
 //   wirelog       ["TO"|"RO", [size, hex]] for raw bytes and ["TF"|"RF", [length, data], opcode,
 //                 fin, rsv, ...] for frames, in time order (no octet/frame statistics:
 //                 createStats is false)
+// Left out, as our results do not record them: wasServerConnectionDropTimeout,
+// wasOpenHandshakeTimeout, wasCloseHandshakeTimeout and the rx/tx octet and frame statistics.
 #pragma once
 
 #include "reports/result.hpp"

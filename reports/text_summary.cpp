@@ -85,7 +85,8 @@ std::string render_text_summary(const run_result& run, const summary_options& op
         std::chrono::duration<double>(run.finished - run.started).count();
     char when[64];
     std::snprintf(when, sizeof when, " in %.1f s", seconds > 0 ? seconds : 0.0);
-    out += run.tool + " " + run.version + ": " + run.agent + " at " + run.target + ", " +
+    const std::string who = run.agent.empty() ? run.target : run.agent + " at " + run.target;
+    out += run.tool + " " + run.version + ": " + who + ", " +
            std::to_string(run.cases.size()) + (run.cases.size() == 1 ? " case" : " cases") + when +
            (run.interrupted ? " (interrupted: only the cases that ran are counted)" : "") + "\n";
     for (const auto& note : run.notes) {
