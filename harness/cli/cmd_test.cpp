@@ -263,11 +263,16 @@ int run_test(test_args& args) {
         throw usage_error("more --agent names than URLs");
     }
 
+    for (const auto& t : targets) {
+        (void)selected_cases(cat, t.select); // a pattern that selects nothing is a usage error
+    }
+
     std::unique_ptr<server::background_server> embedded;
     if (targets.empty()) {
-        server::server_options so;
-        embedded = std::make_unique<server::background_server>(so);
-        targets.push_back({"wscheck-reference", embedded->url(), {}, make_selection(args.cases, args.exclude)});
+        auto sel = make_selection(args.cases, args.exclude);
+        (void)selected_cases(cat, sel);
+        embedded = std::make_unique<server::background_server>(server::server_options{});
+        targets.push_back({"wscheck-reference", embedded->url(), {}, std::move(sel)});
         if (!args.quiet) {
             std::cout << "Testing the embedded reference server at " << embedded->url() << "\n";
         }
@@ -328,7 +333,8 @@ void add_test_command(CLI::App& app, int& status) {
     auto* cmd = app.add_subcommand(
         "test", "Run the conformance cases against WebSocket servers (default: the embedded reference server)");
     cmd->add_option("urls", args->urls, "ws:// or wss:// URLs of the servers to test");
-    cmd->add_option("-a,--agent", args->agents, "Name each URL's results are filed under (in URL order)");
+    cmd->add_option("-a,--agent", args->agents, "Name each URL's results are filed under (repeatable, in URL order)")
+        ->allow_extra_args(false);
     cmd->add_option("--spec", args->spec_file, "Read targets and case selection from an Autobahn fuzzingclient.json")
         ->check(CLI::ExistingFile);
     cmd->add_option("-c,--cases", args->cases, "Cases to run: ids, sections, globs, ranges ('1.*,5.1-5.20')");
@@ -348,9 +354,11 @@ void add_test_command(CLI::App& app, int& status) {
     cmd->add_option("--cacert", args->cacert, "PEM file of certificates to trust for wss://")
         ->check(CLI::ExistingFile);
     cmd->add_flag("-k,--insecure", args->insecure, "Accept any certificate for wss://");
-    cmd->add_option("-H,--header", args->headers, "Extra request header 'Name: value' (repeatable)");
+    cmd->add_option("-H,--header", args->headers, "Extra request header 'Name: value' (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--origin", args->origin, "Origin header to send");
-    cmd->add_option("--protocol", args->protocols, "Subprotocol to offer (repeatable)");
+    cmd->add_option("--protocol", args->protocols, "Subprotocol to offer (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_flag("--list", args->list, "List the selected cases and exit");
     cmd->add_flag("-q,--quiet", args->quiet, "Print only the summary");
     cmd->callback([args, &status] { status = run_test(*args); });
