@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <unistd.h>
 
 namespace {
@@ -351,6 +352,57 @@ TEST(JsonReport, ReaderNamesWhatIsWrong) {
 
     EXPECT_FALSE(parse_json_report("[]", error).has_value());
     EXPECT_NE(error.find("expected an object"), std::string::npos) << error;
+}
+
+/// Calls `f` on every value inside `j` (objects and arrays included), by JSON pointer.
+void for_each_pointer(const json& j, const json::json_pointer& at,
+                      const std::function<void(const json::json_pointer&)>& f) {
+    f(at);
+    if (j.is_object()) {
+        for (const auto& [key, value] : j.items()) {
+            for_each_pointer(value, at / key, f);
+        }
+    } else if (j.is_array()) {
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            for_each_pointer(j[i], at / i, f);
+        }
+    }
+}
+
+TEST(JsonReport, ReaderNeverThrowsOnCutOrRetypedInput) {
+    const std::string text = render_json_report(sample_run(), json_options{64, -1});
+    std::string error;
+    // Every cut of the text is invalid JSON or an incomplete report; none may throw (the
+    // functions are noexcept: an escaping exception would terminate the test).
+    ASSERT_EQ(text.back(), '\n');
+    for (std::size_t n = 0; n + 1 < text.size(); n += 3) { // without the newline it is whole
+        EXPECT_FALSE(parse_json_report(std::string_view{text}.substr(0, n), error).has_value()) << n;
+    }
+    // Every value replaced by one of the wrong type: an error naming a field, never a throw.
+    const json good = json::parse(text);
+    std::size_t rejected = 0;
+    std::size_t visited = 0;
+    for_each_pointer(good, json::json_pointer{}, [&](const json::json_pointer& p) {
+        if (p.empty() || p.to_string().find("/summary") == 0) {
+            return; // the summary is derived, not read
+        }
+        for (const json& wrong : {json(nullptr), json("s"), json(-1), json::array(), json::object()}) {
+            json bad = good;
+            if (bad.at(p).type() == wrong.type()) {
+                continue;
+            }
+            bad.at(p) = wrong;
+            ++visited;
+            if (!report_from_json(bad, error).has_value()) {
+                ++rejected;
+                EXPECT_FALSE(error.empty());
+            }
+        }
+    });
+    EXPECT_GT(visited, 500u);
+    // Only a few changes are harmless (a null where a code may be absent, a name the reader
+    // ignores); nearly all must be caught.
+    EXPECT_GT(rejected, visited * 9 / 10) << rejected << " of " << visited;
 }
 
 TEST(JsonReport, WritesAndReadsAFile) {
