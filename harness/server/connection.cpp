@@ -293,6 +293,10 @@ void connection::on_write(std::error_code ec) {
         finish();
         return;
     }
+    // A peer slowly taking a large echo is not idle, though it sends nothing.
+    if (phase_ == phase::open && session_->state() == proto::session_state::open) {
+        arm_idle_timer();
+    }
     pump();
 }
 

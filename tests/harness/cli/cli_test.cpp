@@ -27,9 +27,14 @@ struct run_result {
     std::string err;
 };
 
-run_result run(std::vector<std::string> args) {
-    args.insert(args.begin(), WSCHECK_BINARY);
-    child_process child(args);
+run_result run(const std::vector<std::string>& args) {
+    std::vector<std::string> argv;
+    argv.reserve(args.size() + 1);
+    argv.emplace_back(WSCHECK_BINARY);
+    for (const auto& a : args) {
+        argv.push_back(a);
+    }
+    child_process child(argv);
     const auto status = child.wait(30s);
     EXPECT_TRUE(status.has_value()) << "wscheck did not finish";
     return {status.value_or(-1), child.out(), child.err()};

@@ -28,7 +28,13 @@ public:
               raw_socket s(fd);
               script(s);
           }) {}
-    ~scripted_server() { thread_.join(); }
+    ~scripted_server() { join(); }
+    /// Waits for the script to finish; what it recorded may be read after this.
+    void join() {
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
     std::uint16_t port() const { return listener_.port(); }
     std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()) + "/chat"; }
 
@@ -63,6 +69,7 @@ TEST(client_wire, request_is_a_valid_opening_handshake) {
         client::reference_client client;
         ASSERT_FALSE(client.connect(server.url())) << client.error_detail();
     } // destroying the client closes the socket, ending the script
+    server.join();
     proto::http_parser parser(proto::http_parser::kind::request);
     std::size_t consumed = 0;
     ASSERT_EQ(parser.feed(request, consumed), proto::http_parser::status::done) << request;
@@ -126,6 +133,7 @@ TEST(client_wire, every_frame_is_masked_with_a_fresh_key) {
         ASSERT_FALSE(client.send_text("two"));
         ASSERT_FALSE(client.send_text("three"));
     } // destroying the client closes the socket, ending the script
+    server.join();
     ASSERT_EQ(frames.size(), 3u);
     for (const auto& f : frames) {
         EXPECT_TRUE(f.header.masked); // 5.3: every client frame is masked
@@ -155,6 +163,7 @@ TEST(client_wire, masked_server_frame_fails_the_connection_with_1002) {
         EXPECT_EQ(client.close(), proto::violation::unexpected_mask); // waits for the EOF
         EXPECT_TRUE(client.transport_closed());
     }
+    server.join();
     ASSERT_TRUE(close_frame.has_value());
     EXPECT_EQ(close_frame->header.op, proto::opcode::close);
     ASSERT_GE(close_frame->payload.size(), 2u);
