@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // CLI11 reports a mistyped subcommand as "A subcommand is required": name it instead.
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+            std::cerr << "wscheck: unknown subcommand '" << argv[1] << "' (see wscheck --help)\n";
+            return exit_usage;
+        }
         std::cerr << "wscheck: " << e.what() << " (see wscheck --help)\n";
         return exit_usage;
     } catch (const usage_error& e) {
