@@ -42,7 +42,7 @@ std::filesystem::path temporary_name(const std::filesystem::path& target) {
     return target.parent_path() / name;
 }
 
-std::string write_atomically(const std::filesystem::path& target, std::string_view content) {
+std::string write_atomically(const std::filesystem::path& target, std::string_view content, durability d) {
     if (target.filename().empty()) {
         return "Cannot write a report to " + target.string() + ": it names a directory.";
     }
@@ -63,7 +63,7 @@ std::string write_atomically(const std::filesystem::path& target, std::string_vi
     int err = write_all(fd, content);
     std::string_view failed = "Cannot write";
     std::filesystem::path subject = temp;
-    if (err == 0 && ::fsync(fd) != 0) {
+    if (err == 0 && d == durability::synced && ::fsync(fd) != 0) {
         err = errno;
         failed = "Cannot flush";
     }
@@ -82,6 +82,9 @@ std::string write_atomically(const std::filesystem::path& target, std::string_vi
     }
     // The rename is durable only once the directory entry is on disk; a failure here leaves
     // the new report in place, so it is not reported.
+    if (d == durability::unsynced) {
+        return {};
+    }
     const std::filesystem::path sync_dir = dir.empty() ? std::filesystem::path{"."} : dir;
     const int dfd = ::open(sync_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
@@ -93,10 +96,10 @@ std::string write_atomically(const std::filesystem::path& target, std::string_vi
 
 } // namespace
 
-std::string write_file_atomically(const std::filesystem::path& target,
-                                  std::string_view content) noexcept {
+std::string write_file_atomically(const std::filesystem::path& target, std::string_view content,
+                                  durability d) noexcept {
     try {
-        return write_atomically(target, content);
+        return write_atomically(target, content, d);
     } catch (const std::exception& e) {
         return "Cannot write " + target.string() + ": " + e.what() + ".";
     } catch (...) {

@@ -15,8 +15,14 @@ namespace wscheck::reports {
 /// Replaces `target` with `content`, creating missing parent directories. Returns "" on
 /// success, else one sentence saying what failed (the temporary file is removed then).
 /// Never throws.
+/// `synced`: flushed to disk before the rename, and the directory after it (survives a crash).
+/// `unsynced`: still atomic for readers (the rename), without the two fsyncs, which cost
+/// milliseconds each: for the hundreds of per-case files of one run, whose index is synced.
+enum class durability { synced, unsynced };
+
 [[nodiscard]] std::string write_file_atomically(const std::filesystem::path& target,
-                                                std::string_view content) noexcept;
+                                                std::string_view content,
+                                                durability d = durability::synced) noexcept;
 
 /// Reads a whole file into `out`, at most `max_bytes`. Returns "" on success, else one
 /// sentence. Never throws.

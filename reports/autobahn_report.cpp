@@ -241,11 +241,13 @@ std::string write_autobahn_report(const std::filesystem::path& outdir,
                                   std::span<const run_result> runs,
                                   const autobahn_options& options) noexcept {
     try {
-        // The case files first: index.json never names a file that is not there yet.
+        // The case files first: index.json never names a file that is not there yet. They are
+        // renamed into place unsynced; syncing index.json then syncs the directory with them.
         for (const auto& run : runs) {
             for (std::size_t i = 0; i < run.cases.size(); ++i) {
                 const auto file = outdir / case_filename(run, run.cases[i]);
-                if (auto err = write_file_atomically(file, dump(autobahn_case_json(run, i, options)));
+                if (auto err = write_file_atomically(file, dump(autobahn_case_json(run, i, options)),
+                                                     durability::unsynced);
                     !err.empty()) {
                     return err;
                 }

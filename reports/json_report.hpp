@@ -30,9 +30,11 @@ inline constexpr std::string_view report_schema = "wscheck-report/1";
 struct json_options {
     /// Event data (received and expected traces) longer than this is cut in the report, so
     /// that the 16 MiB echoes of section 9 do not make a report of gigabytes.
-    std::size_t max_event_bytes = 64 * 1024;
+    std::size_t max_event_bytes = 8 * 1024;
     /// Spaces per level; -1 writes one line.
     int indent = 2;
+    /// All the event data of one trace together; events past it keep their kind and size.
+    std::size_t max_trace_bytes = 32 * 1024;
 };
 
 /// The report as a JSON value, its members in the documented order.

@@ -266,6 +266,21 @@ TEST(JsonReport, CutsLongEventDataAtACodePoint) {
     EXPECT_FALSE(j.at("cases")[0].at("expected")[0].at("trace")[0].at("data").contains("truncated"));
 }
 
+TEST(JsonReport, TraceDataSharesABudget) {
+    run_result run = sample_run();
+    run.cases[0].received = {text_event("abcdef"), text_event("ghijkl"), text_event("mnop")};
+    json_options o;
+    o.max_trace_bytes = 8;
+    const json j = render_and_parse(run, o);
+    const json& got = j.at("cases")[0].at("received");
+    ASSERT_EQ(got.size(), 3u) << "every event is listed";
+    EXPECT_EQ(got[0].at("data").at("text"), "abcdef");
+    EXPECT_EQ(got[1].at("data").at("text"), "gh");
+    EXPECT_EQ(got[1].at("data").at("full_size"), 6);
+    EXPECT_EQ(got[2].at("data").at("size"), 0);
+    EXPECT_EQ(got[2].at("data").at("full_size"), 4);
+}
+
 TEST(JsonReport, PartialRunIsValidJsonAndReadsBack) {
     run_result run = sample_run();
     run.interrupted = true;
