@@ -111,6 +111,30 @@ TEST(cli, serve_prints_its_url_first_and_send_gets_the_echoes) {
     EXPECT_EQ(server.process().wait(10s), 0);
 }
 
+TEST(cli, sigterm_closes_open_sessions_with_1001_and_exits_0) {
+    serve_process server;
+    raw_socket peer(server.port());
+    ASSERT_TRUE(peer.send(valid_request(server.port())));
+    const auto head = peer.read_head(5s);
+    ASSERT_TRUE(head.has_value());
+    ASSERT_EQ(head->rfind("HTTP/1.1 101 ", 0), 0u) << *head;
+    server.process().send_signal(SIGTERM);
+    // 7.4.1: 1001, the server is going away.
+    const auto close = peer.read_frame(5s);
+    ASSERT_TRUE(close.has_value());
+    EXPECT_EQ(close->header.op, proto::opcode::close);
+    ASSERT_GE(close->payload.size(), 2u);
+    EXPECT_EQ((close->payload[0] << 8) | close->payload[1], 1001);
+    ASSERT_TRUE(peer.send(client_frame(proto::opcode::close, close->payload)));
+    // The server closes the connection first (7.1.1); we close our side, as a client does,
+    // and the server exits 0.
+    EXPECT_TRUE(peer.read_to_eof(5s));
+    peer.shutdown_send();
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(server.process().wait(10s), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
 TEST(cli, serve_over_tls_and_send_with_insecure_or_the_certificate) {
     serve_process server({"--tls"});
     ASSERT_EQ(server.url().rfind("wss://127.0.0.1:", 0), 0u) << server.url();

@@ -230,6 +230,38 @@ TEST_F(stream_pair, tls_round_trip_verifies_name_and_address) {
     }
 }
 
+// The server name the client indicated (RFC 6066 3), captured by the server context.
+int record_server_name(SSL* ssl, int*, void* arg) {
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    *static_cast<std::string*>(arg) = name != nullptr ? name : "(none)";
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void capture_server_name(ssl::context& ctx, std::string& out) {
+    // SSL_CTX_set_tlsext_servername_callback/_arg without their macros' old-style casts.
+    SSL_CTX_callback_ctrl(ctx.native_handle(), SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                          reinterpret_cast<void (*)()>(&record_server_name));
+    SSL_CTX_ctrl(ctx.native_handle(), SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG, 0, &out);
+}
+
+TEST_F(stream_pair, tls_client_sends_sni_for_names_only) {
+    const auto pair = generate_self_signed();
+    auto server_ctx = make_server_context(pair);
+    auto client_ctx = make_client_context(options_trusting(pair.cert_pem));
+    std::string indicated;
+    capture_server_name(server_ctx, indicated);
+    connect_pair(&server_ctx, &client_ctx, "localhost");
+    ASSERT_FALSE(connect_result_) << connect_result_.message();
+    EXPECT_EQ(indicated, "localhost");
+    // RFC 6066 3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
+    acceptor_.close();
+    server_.reset();
+    indicated.clear();
+    connect_pair(&server_ctx, &client_ctx, "127.0.0.1");
+    ASSERT_FALSE(connect_result_) << connect_result_.message();
+    EXPECT_EQ(indicated, "(none)");
+}
+
 TEST_F(stream_pair, tls_refuses_a_certificate_from_an_untrusted_issuer) {
     auto server_ctx = make_server_context(generate_self_signed());
     auto client_ctx = make_client_context(options_trusting(generate_self_signed().cert_pem));
