@@ -23,7 +23,7 @@ struct serve_args {
 
 std::chrono::milliseconds to_ms(double seconds, const char* option) {
     if (!(seconds > 0) || seconds > 86400) {
-        throw usage_error(std::string(option) + " must be between 0 and 86400 seconds");
+        throw usage_error(std::string(option) + " must be more than 0 and at most 86400 seconds");
     }
     return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }

@@ -135,6 +135,26 @@ TEST(cli, sigterm_closes_open_sessions_with_1001_and_exits_0) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+TEST(cli, serve_limits_reach_the_server) {
+    serve_process server({"--max-message-size", "4", "--idle-timeout", "0.3"});
+    // Over the limit: the server closes with 1009 (7.4.1), and send reports the peer's close.
+    const auto r = run({"send", server.url(), "12345"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "wscheck: the peer closed the connection (code 1009)\n");
+    const auto ok = run({"send", server.url(), "1234"});
+    EXPECT_EQ(ok.status, 0) << ok.err;
+    // Idle past 0.3 s: 1001.
+    raw_socket peer(server.port());
+    ASSERT_TRUE(peer.send(valid_request(server.port())));
+    ASSERT_TRUE(peer.read_head(5s).has_value());
+    const auto close = peer.read_frame(5s);
+    ASSERT_TRUE(close.has_value());
+    ASSERT_GE(close->payload.size(), 2u);
+    EXPECT_EQ((close->payload[0] << 8) | close->payload[1], 1001);
+    expect_one_line_error(run({"serve", "--idle-timeout", "0"}), "--idle-timeout must be more than 0");
+    expect_one_line_error(run({"serve", "--max-message-size", "0"}), "--max-message-size");
+}
+
 TEST(cli, serve_over_tls_and_send_with_insecure_or_the_certificate) {
     serve_process server({"--tls"});
     ASSERT_EQ(server.url().rfind("wss://127.0.0.1:", 0), 0u) << server.url();
