@@ -65,7 +65,8 @@ struct session_event {
         ping,    ///< payload in `data` (a pong was already queued if auto_pong)
         pong,    ///< payload in `data`
         close,   ///< the peer's Close: `code` and `reason` (code absent = empty payload)
-        failed,  ///< we failed the connection: `error` says why, `code` what we sent
+        failed,  ///< we failed the connection: `error` says why, `code` what we sent (absent
+                 ///< when our Close had already gone out, so nothing new was sent)
     };
     kind what = kind::binary;
     std::vector<std::uint8_t> data;

@@ -782,6 +782,51 @@ TEST(session, byte_at_a_time_gives_the_same_events_and_output) {
     }
 }
 
+TEST(session, corrupted_scripts_give_the_same_events_however_they_are_split) {
+    // Random valid traffic with one byte changed: whatever the verdict, it must not depend on
+    // where the reads split the bytes, and a failure is always the last event.
+    std::mt19937 rng(1125);
+    const std::vector<bytes> frames = {
+        client_frame(opcode::text, "hello \xE2\x82\xAC"), client_frame(opcode::binary, "bin"),
+        client_frame(opcode::ping, "p"), client_frame(opcode::pong, ""),
+        concat({client_frame(opcode::text, "fr", false), client_frame(opcode::cont, "ag", true)}),
+        client_frame(opcode::text, std::string(200, 'x')),
+        client_frame(opcode::close, std::string_view{"\x03\xE8" "ok", 4}),
+    };
+    int failed_rounds = 0;
+    int clean_rounds = 0;
+    for (int round = 0; round < 400; ++round) {
+        bytes script;
+        const int count = 1 + static_cast<int>(rng() % 6);
+        for (int k = 0; k < count; ++k) {
+            const bytes& f = frames[rng() % frames.size()];
+            script.insert(script.end(), f.begin(), f.end());
+        }
+        if (round % 4 != 0) script[rng() % script.size()] = static_cast<std::uint8_t>(rng());
+        session whole(server_options());
+        feed(whole, script);
+        const auto expected = drain(whole);
+        const bytes expected_output = take_output(whole);
+        for (std::size_t i = 0; i + 1 < expected.size(); ++i)
+            EXPECT_NE(expected[i].rfind("failed", 0), 0u) << "failed is not the last event";
+        session split(server_options());
+        for (std::size_t i = 0; i < script.size();) {
+            const std::size_t n = std::min<std::size_t>(script.size() - i, 1 + rng() % 5);
+            bytes piece(script.begin() + static_cast<std::ptrdiff_t>(i),
+                        script.begin() + static_cast<std::ptrdiff_t>(i + n));
+            split.receive(piece);
+            i += n;
+        }
+        ASSERT_EQ(drain(split), expected) << "round " << round;
+        EXPECT_EQ(take_output(split), expected_output);
+        const bool failed = !expected.empty() && expected.back().rfind("failed", 0) == 0;
+        (failed ? failed_rounds : clean_rounds) += 1;
+    }
+    // The corruption must have exercised both outcomes.
+    EXPECT_GT(failed_rounds, 50);
+    EXPECT_GT(clean_rounds, 50);
+}
+
 // ---------------------------------------------------------------- masking
 
 TEST(session, client_masks_every_frame_with_keys_from_mask_source) {
