@@ -216,6 +216,12 @@ void case_runner::read_frames() {
                                  if (self->ended_ || self->finished_) {
                                      return;
                                  }
+                                 if (ec == net::timed_out_error()) {
+                                     // This read has no deadline: a write's expired and aborted
+                                     // the stream. The write's handler reports the stall; this
+                                     // is no EOF from the peer.
+                                     return;
+                                 }
                                  if (ec) {
                                      self->observer_.receive_eof(self->now());
                                      self->ended_ = true;

@@ -31,8 +31,7 @@ reports::case_result not_run(const cases::case_def& c, std::string section, cons
 test_run::test_run(net::asio::io_context& io, run_options options, const cases::catalog& catalog,
                    std::vector<const cases::case_def*> selected, progress on_case)
     : io_(io), options_(std::move(options)), catalog_(catalog), selected_(std::move(selected)),
-      on_case_(std::move(on_case)), results_(selected_.size()), runners_(selected_.size()),
-      retry_timer_(io) {
+      on_case_(std::move(on_case)), results_(selected_.size()), runners_(selected_.size()) {
     if (options_.jobs == 0) {
         options_.jobs = 1;
     }
@@ -45,7 +44,9 @@ void test_run::stop() {
         return;
     }
     stopped_ = true;
-    retry_timer_.cancel();
+    for (const auto& t : retry_timers_) {
+        t->cancel();
+    }
     for (const auto index : std::set<std::size_t>{running_}) {
         if (runners_[index]) {
             runners_[index]->interrupt();
@@ -54,7 +55,7 @@ void test_run::stop() {
 }
 
 void test_run::launch_more() {
-    while (!stopped_ && !down_ && next_ < selected_.size()) {
+    while (!stopped_ && !down_ && retries_pending_ == 0 && next_ < selected_.size()) {
         if (serial_running_) {
             return;
         }
@@ -93,8 +94,11 @@ void test_run::on_case_done(std::size_t index, reports::case_result r) {
     }
     if (never_connected(r) && any_connected_ && !down_) {
         if (retried_.insert(index).second) {
-            retry_timer_.expires_after(retry_pause);
-            retry_timer_.async_wait([self = shared_from_this(), index](const boost::system::error_code& ec) {
+            // A timer of its own: a shared one would cancel the retries already waiting.
+            auto& timer = retry_timers_.emplace_back(std::make_unique<net::asio::steady_timer>(io_, retry_pause));
+            ++retries_pending_;
+            timer->async_wait([self = shared_from_this(), index](const boost::system::error_code& ec) {
+                --self->retries_pending_;
                 if (!ec && !self->stopped_) {
                     self->launch(index);
                 }

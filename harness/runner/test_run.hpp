@@ -3,7 +3,8 @@
 //
 // A target that goes down is reported once, as such: when a connection is refused after
 // earlier cases connected, the case is retried once after a short pause (a full backlog
-// under parallel load is not a crash); refused again, the run stops starting cases, notes
+// under parallel load is not a crash), and no new case starts until the retry is answered;
+// refused again, the run stops starting cases, notes
 // which case ran last, and files every case not run as FAILED "not run: target down".
 #pragma once
 
@@ -69,7 +70,10 @@ private:
     bool any_connected_ = false;
     std::string last_connected_case_;
     std::vector<std::string> notes_;
-    net::asio::steady_timer retry_timer_;
+    /// One per retry: refusals can come several at a time under parallel load.
+    std::vector<std::unique_ptr<net::asio::steady_timer>> retry_timers_;
+    /// Retries waiting: the target may be down, so no new case starts until they are answered.
+    std::size_t retries_pending_ = 0;
 };
 
 } // namespace wscheck::runner
