@@ -1,5 +1,6 @@
 // The reference server seen from raw sockets: what it answers to broken handshakes, and what
 // it does on the wire around the closing handshake.
+#include "harness/client/reference_client.hpp"
 #include "harness/proto/close.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/server/reference_server.hpp"
@@ -208,6 +209,41 @@ TEST(server_wire, a_peer_that_never_reads_does_not_block_the_others) {
         EXPECT_EQ(next_reply(other).text(), "ping " + std::to_string(i));
     }
     EXPECT_FALSE(other.close());
+}
+
+TEST(server_wire, garbage_after_the_handshake_fails_the_connection) {
+    server::background_server server({});
+    raw_socket s(server.port());
+    ASSERT_TRUE(s.send(valid_request(server.port())));
+    ASSERT_TRUE(s.read_head(5s).has_value());
+    // 0xFF 0xFF...: FIN, RSV1-3 set and opcode 0xF, a reserved control opcode (5.2).
+    ASSERT_TRUE(s.send(std::string(64 * 1024, '\xFF')));
+    const auto reply = s.read_frame(5s);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->header.op, proto::opcode::close);
+    ASSERT_GE(reply->payload.size(), 2u);
+    EXPECT_EQ((reply->payload[0] << 8) | reply->payload[1], proto::close_code::protocol_error);
+    EXPECT_TRUE(s.read_to_eof(5s));
+    // The server is still serving others.
+    client::reference_client client;
+    ASSERT_FALSE(client.connect(server.url()));
+    EXPECT_FALSE(client.close());
+}
+
+TEST(server_wire, connections_over_the_cap_are_closed_at_once) {
+    server::server_options options;
+    options.max_connections = 2;
+    server::background_server server(options);
+    raw_socket a(server.port());
+    raw_socket b(server.port());
+    ASSERT_TRUE(a.send(valid_request(server.port())));
+    ASSERT_TRUE(b.send(valid_request(server.port())));
+    ASSERT_TRUE(a.read_head(5s).has_value());
+    ASSERT_TRUE(b.read_head(5s).has_value());
+    raw_socket c(server.port());
+    EXPECT_TRUE(c.read_to_eof(5s));
+    EXPECT_TRUE(c.buffer().empty());
+    EXPECT_EQ(server.connection_count(), 2u);
 }
 
 } // namespace
