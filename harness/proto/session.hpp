@@ -85,8 +85,8 @@ public:
 
     // ---- input ----
 
-    /// Processes bytes from the peer (unmasking in place). Consumes all of `data` unless the
-    /// session is closed, when the rest is ignored.
+    /// Processes bytes from the peer (unmasking in place). Consumes all of `data` until reading
+    /// has ended (the peer's Close, a violation, EOF); bytes after that are ignored.
     void receive(std::span<std::uint8_t> data);
     /// The transport reached EOF. Before the closing handshake completed this is an abnormal
     /// closure: the session moves to closed and reports a `close` event with code 1006 (7.1.5),
