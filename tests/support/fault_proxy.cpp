@@ -311,7 +311,6 @@ public:
             return;
         }
         acceptor_.join();
-        ::close(listen_fd_);
         std::vector<std::unique_ptr<proxied_connection>> all;
         {
             std::lock_guard g{lock_};
@@ -321,6 +320,8 @@ public:
             c->tear_down();
         }
         all.clear(); // joins
+        // Last: a connection's crash() may still shut the listener down until it is joined.
+        ::close(listen_fd_);
     }
 
     /// dies_on_huge_length: a server process that died. Called on a connection's thread.
