@@ -328,7 +328,7 @@ TEST(BrokenServers, StopsReading) {
     EXPECT_LT(out.took, milliseconds{20'000});
     std::printf("[ stops_reading ] 6 of 6 cases failed in %lld ms; 9.1.6 after %lld ms: %s\n",
                 static_cast<long long>(out.took.count()), static_cast<long long>(stalled.duration.count()),
-                stalled.reason.c_str());
+                verdict_line(stalled).c_str());
 }
 
 /// Section 1.1, the huge-length case, then `after`: the cases after the crash.
