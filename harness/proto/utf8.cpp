@@ -126,9 +126,10 @@ constexpr unsigned next_state(unsigned state, std::uint8_t byte) {
 
 // ---- the bulk path's view of the same automaton ----
 //
-// Inside a buffer, whole code points are checked directly (a lead byte, a range for the second
-// byte, plain continuation bytes after it) instead of one table step per byte. The lengths and
-// second-byte ranges are derived from the DFA above, so the two cannot disagree.
+// Inside a buffer, skip_valid() checks whole code points directly (a lead byte, a range for
+// the second byte, plain continuation bytes after it) instead of one table step per byte. Its
+// constants are written out for speed; here the lengths and second-byte ranges are derived
+// from the DFA and the static_asserts pin them to the values skip_valid() uses.
 struct lead_info {
     std::uint8_t length = 0;       ///< bytes in the sequence; 0 for a byte that cannot lead
     std::uint8_t second_lo = 0xFF; ///< allowed second bytes; an empty range (lo > hi) for a
@@ -175,6 +176,29 @@ static_assert(leads[0xF4].length == 4 && leads[0xF4].second_lo == 0x80 && leads[
 static_assert(leads[0xF5].length == 0 && leads[0x80].length == 0 && leads[0xFF].length == 0);
 static_assert(leads[0xC0].second_lo > leads[0xC0].second_hi && leads[0xF5].second_lo > leads[0xF5].second_hi);
 
+/// Every lead byte, against the rules skip_valid() hard-codes: C2..DF take two bytes, E0..EF
+/// three, F0..F4 four; the second byte is any continuation byte except after E0, ED, F0, F4;
+/// 80..C1 and F5..FF cannot lead.
+constexpr bool bulk_rules_match_dfa() {
+    for (unsigned b = 0x80; b < 0x100; ++b) {
+        const lead_info& l = leads[b];
+        unsigned length = 0, lo = 0x80, hi = 0xBF;
+        if (b >= 0xC2 && b <= 0xDF) length = 2;
+        else if (b >= 0xE0 && b <= 0xEF) length = 3;
+        else if (b >= 0xF0 && b <= 0xF4) length = 4;
+        if (b == 0xE0) lo = 0xA0;
+        if (b == 0xED) hi = 0x9F;
+        if (b == 0xF0) lo = 0x90;
+        if (b == 0xF4) hi = 0x8F;
+        if (l.length != length)
+            return false;
+        if (length != 0 && (l.second_lo != lo || l.second_hi != hi))
+            return false;
+    }
+    return true;
+}
+static_assert(bulk_rules_match_dfa());
+
 constexpr std::uint64_t high_bits = 0x8080'8080'8080'8080ull;
 
 std::uint64_t load_word(const std::uint8_t* p) noexcept {
@@ -195,49 +219,68 @@ std::size_t first_high_byte(std::uint64_t mask) noexcept {
 bool is_continuation(std::uint8_t b) noexcept { return (b & 0xC0) == 0x80; }
 
 /// From `i`, between code points, skips every complete and valid code point it can check
-/// without running off the end: ASCII 16 or 8 bytes at a time, other code points whole.
-/// Returns where it stopped: the last few bytes of the input, a sequence split by the end of
-/// the input, or an invalid one, which the DFA then walks byte by byte to find the exact
-/// byte that fails.
-std::size_t skip_valid(const std::uint8_t* p, std::size_t i, std::size_t n) noexcept {
+/// without running off the end. Returns where it stopped: the last few bytes of the input, a
+/// sequence split by the end of the input, or an invalid one, which the DFA then walks byte
+/// by byte to find the exact byte that fails.
+///
+/// The checks are branches on the lead byte rather than table loads: predicted branches let
+/// the CPU run ahead to the next code point, where a load would chain each code point's
+/// latency to the one before. Their constants are RFC 3629's table, checked against the DFA
+/// by the static_asserts above.
+std::size_t skip_valid(const std::uint8_t* const p, std::size_t i, std::size_t n) noexcept {
+    // Pure ASCII, 16 bytes at a time.
     while (n - i >= 16) {
         if (((load_word(p + i) | load_word(p + i + 8)) & high_bits) != 0)
             break;
         i += 16;
     }
-    // The length of a sequence comes from branches on its lead byte, not from a table load:
-    // predicted branches let the CPU run ahead to the next code point, where a load would
-    // chain every code point's latency to the previous one's.
-    while (n - i >= 4) {
-        const std::uint8_t b0 = p[i];
+    if (n - i < 4)
+        return i;
+    const std::uint8_t* q = p + i;
+    const std::uint8_t* const last4 = p + n - 3;             // q < last4: q[0..3] readable
+    const std::uint8_t* const last8 = n >= 8 ? p + n - 7 : p; // q < last8: q[0..7] readable
+    while (q < last4) {
+        const std::uint8_t b0 = q[0];
         if (b0 < 0x80) {
-            if (n - i >= 8) {
-                const std::uint64_t m = load_word(p + i) & high_bits;
-                i += m == 0 ? 8 : first_high_byte(m); // up to the next non-ASCII byte
-            } else {
-                ++i;
+            ++q;
+            // A run of ASCII inside mixed text: skip to its end a word at a time.
+            if (q < last8 && *q < 0x80) {
+                const std::uint64_t m = load_word(q) & high_bits;
+                q += m == 0 ? 8 : first_high_byte(m);
             }
             continue;
         }
-        const lead_info& lead = leads[b0];
-        const std::uint8_t b1 = p[i + 1];
-        if (b1 < lead.second_lo || b1 > lead.second_hi) // also every byte that cannot lead
-            return i;
+        const std::uint8_t b1 = q[1];
         if (b0 < 0xE0) {
-            i += 2;
+            // C2..DF 80..BF (C0, C1 and lone continuation bytes end up here too, and stop)
+            if (b0 < 0xC2 || !is_continuation(b1))
+                break;
+            q += 2;
+            // Two-byte scripts (Cyrillic, Greek, Hebrew, Arabic) come in runs: stay in a
+            // tight loop while they last.
+            while (q < last4 && static_cast<std::uint8_t>(q[0] - 0xC2) < 0x1E &&
+                   is_continuation(q[1]))
+                q += 2;
             continue;
         }
-        if (!is_continuation(p[i + 2]))
-            return i;
         if (b0 < 0xF0) {
-            i += 3;
+            // E0 A0..BF, ED 80..9F, other E1..EF 80..BF; then 80..BF
+            if (!is_continuation(b1) || !is_continuation(q[2]))
+                break;
+            if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 > 0x9F))
+                break;
+            q += 3;
             continue;
         }
-        if (!is_continuation(p[i + 3]))
-            return i;
-        i += 4;
+        // F0 90..BF, F4 80..8F, F1..F3 80..BF; then 80..BF 80..BF; F5..FF never
+        if (b0 > 0xF4 || !is_continuation(b1) || !is_continuation(q[2]) ||
+            !is_continuation(q[3]))
+            break;
+        if ((b0 == 0xF0 && b1 < 0x90) || (b0 == 0xF4 && b1 > 0x8F))
+            break;
+        q += 4;
     }
-    return i;
+    return static_cast<std::size_t>(q - p);
 }
 
 } // namespace
