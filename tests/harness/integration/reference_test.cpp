@@ -28,6 +28,8 @@ std::string name_of(transport t) {
     return "?";
 }
 
+void PrintTo(transport t, std::ostream* os) { *os << name_of(t); }
+
 class reference_pair : public ::testing::TestWithParam<transport> {};
 
 TEST_P(reference_pair, echo_exchange) {

@@ -21,6 +21,9 @@ struct rejection_case {
     const char* must_contain; // a field the response must carry, or ""
 };
 
+// For test listings: the case's name rather than its bytes.
+void PrintTo(const rejection_case& c, std::ostream* os) { *os << c.name; }
+
 std::string with_host(std::string request, std::uint16_t port) {
     const auto at = request.find("{host}");
     if (at != std::string::npos) {
