@@ -163,12 +163,12 @@ TEST(reference, idle_connection_is_closed_with_1001) {
 
 TEST(reference, activity_keeps_a_connection_alive) {
     server::server_options options;
-    options.idle_timeout = 400ms;
+    options.idle_timeout = 1000ms;
     server::background_server server(options);
     client::reference_client client;
     ASSERT_FALSE(client.connect(server.url()));
-    for (int i = 0; i < 6; ++i) { // 6 x 150 ms: past the idle timeout in total
-        std::this_thread::sleep_for(150ms);
+    for (int i = 0; i < 5; ++i) { // 5 x 300 ms: past the idle timeout in total
+        std::this_thread::sleep_for(300ms);
         ASSERT_FALSE(client.send_text("still here"));
         ASSERT_EQ(next_reply(client).what, proto::session_event::kind::text);
     }

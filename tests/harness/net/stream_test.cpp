@@ -146,10 +146,10 @@ TEST_F(stream_pair, a_completed_read_is_not_aborted_by_its_old_deadline) {
     std::vector<std::uint8_t> buf(16);
     const std::string a = "a";
     ASSERT_FALSE(write_all(*server_, bytes_of(a)));
-    const auto [ec, n] = read_some(*client_, buf, 50ms);
+    const auto [ec, n] = read_some(*client_, buf, 200ms);
     ASSERT_FALSE(ec);
     // Wait past the first read's deadline: the stream must still be usable.
-    asio::steady_timer pause(io_, 150ms);
+    asio::steady_timer pause(io_, 400ms);
     bool paused = false;
     pause.async_wait([&](auto) { paused = true; });
     run_until(io_, [&] { return paused; }, clock::now() + 5s);
