@@ -132,7 +132,10 @@ void preflight(const target& t, net::ssl::context* tls, std::chrono::millisecond
         throw usage_error("cannot connect to " + t.url_text + ": " +
                           (result == net::timed_out_error() ? std::string{"no answer within "} +
                                                                   std::to_string(timeout.count()) + " ms"
-                                                            : result.message()));
+                                                            : result.message()) +
+                          (t.url.secure && result.message().find("certificate") != std::string::npos
+                               ? " (trust the server's certificate with --cacert FILE, or use --insecure)"
+                               : ""));
     }
 }
 
