@@ -22,6 +22,18 @@ struct send_args {
     std::string cacert;
     bool insecure = false;
     double timeout_s = 10;
+    bool verbose = false;
+};
+
+// Prints the client's wire log to stderr when the command ends, however it ends.
+struct wire_log_printer {
+    const client::reference_client& client;
+    ~wire_log_printer() {
+        if (const auto& log = client.wire_log()) {
+            std::cerr << "wire log (> sent, < received):\n";
+            log->write_text(std::cerr);
+        }
+    }
 };
 
 std::span<const std::uint8_t> as_bytes(std::string_view s) {
@@ -65,7 +77,11 @@ int run_send(const send_args& args) {
     options.timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout_s * 1000));
     options.tls.ca_file = args.cacert;
     options.tls.insecure = args.insecure;
+    if (args.verbose) {
+        options.wire_log_bytes = 1024 * 1024;
+    }
     client::reference_client client(options);
+    const wire_log_printer print_log{client};
 
     if (const auto ec = client.connect(*url)) {
         // A server that answers but refuses the handshake failed; anything before that
@@ -132,6 +148,8 @@ void add_send_command(CLI::App& app, int& status) {
     cmd->add_flag("-k,--insecure", args->insecure, "Accept any server certificate (wss://)");
     cmd->add_option("--timeout", args->timeout_s, "Seconds allowed for each step")
         ->capture_default_str();
+    cmd->add_flag("-v,--verbose", args->verbose,
+                  "Print the traffic (both directions, timestamped, hex) to stderr at the end");
     cmd->callback([args, &status] { status = run_send(*args); });
 }
 

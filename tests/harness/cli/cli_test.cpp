@@ -106,6 +106,11 @@ TEST(cli, serve_prints_its_url_first_and_send_gets_the_echoes) {
     const auto binary = run({"send", "--binary", "--ping", server.url(), "bytes"});
     EXPECT_EQ(binary.status, 0) << binary.err;
     EXPECT_EQ(binary.out, "pong: wscheck\nbytes\n");
+    // -v: the traffic on stderr; the server's echo of "hi" is an unmasked text frame.
+    const auto verbose = run({"send", "-v", server.url(), "hi"});
+    EXPECT_EQ(verbose.status, 0) << verbose.err;
+    EXPECT_NE(verbose.err.find(" > "), std::string::npos) << verbose.err;
+    EXPECT_NE(verbose.err.find(" < 4 bytes  81 02 68 69\n"), std::string::npos) << verbose.err;
     // SIGTERM: graceful shutdown, exit 0.
     server.process().send_signal(SIGTERM);
     EXPECT_EQ(server.process().wait(10s), 0);
