@@ -66,5 +66,6 @@ void add_close(catalog_builder& b);           // 7
 void add_limits(catalog_builder& b);          // 9
 void add_misc(catalog_builder& b);            // 10
 void add_handshake(catalog_builder& b);       // 20
+void add_resource_abuse(catalog_builder& b);  // 21
 
 } // namespace wscheck::cases

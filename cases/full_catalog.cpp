@@ -16,6 +16,7 @@ const catalog& full_catalog() {
         add_limits(b);
         add_misc(b);
         add_handshake(b);
+        add_resource_abuse(b);
         return catalog{std::move(b)};
     }();
     return all;

@@ -103,6 +103,8 @@ TEST(catalog, ids_are_unique_numbered_from_one_and_added_in_order) {
     add_close(b);
     add_limits(b);
     add_misc(b);
+    add_handshake(b);
+    add_resource_abuse(b);
     std::set<std::string> seen;
     for (std::size_t i = 0; i < b.cases.size(); ++i) {
         EXPECT_TRUE(seen.insert(b.cases[i].id).second) << b.cases[i].id;
@@ -492,7 +494,8 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
     std::size_t accepted = 0;
     for (const auto& c : full_catalog().cases()) {
         if (!c.id.starts_with("20.")) {
-            EXPECT_FALSE(c.tests_servers_only) << c.id;
+            // 21.2 shapes the request too (oversized and unfinished heads).
+            EXPECT_EQ(c.tests_servers_only, c.id.starts_with("21.2.")) << c.id;
             continue;
         }
         SCOPED_TRACE(c.id);
@@ -546,4 +549,133 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
     EXPECT_NE(text.find("sec-websocket-key:   AQIDBAUGBwgJCgsMDQ4PEA=="), std::string::npos);
     EXPECT_TRUE(text.starts_with("GET / HTTP/1.1\r\nhost: example:80\r\n"));
     EXPECT_TRUE(text.ends_with("\r\n\r\n"));
+}
+
+TEST(catalog, resource_abuse_section) {
+    const std::map<std::string, std::size_t> sizes{{"21.1", 6}, {"21.2", 3}, {"21.3", 2}, {"21.4", 3}};
+    std::map<std::string, std::size_t> ours;
+    std::size_t total = 0;
+    for (const auto& c : full_catalog().cases()) {
+        if (!c.id.starts_with("21.")) {
+            continue;
+        }
+        SCOPED_TRACE(c.id);
+        ++total;
+        ++ours[c.id.substr(0, c.id.rfind('.'))];
+        // Alone, timed, and bounded to a few seconds after the last step.
+        EXPECT_EQ(c.schedule, scheduling::serial);
+        EXPECT_TRUE(c.report_time);
+        EXPECT_LE(c.timeout, 3000ms);
+        EXPECT_FALSE(c.deadline.has_value());
+    }
+    EXPECT_EQ(total, 14u);
+    EXPECT_EQ(ours, sizes);
+    EXPECT_EQ(full_catalog().section_title("21.3.2"), "Messages in endless fragments");
+    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.2.4") + 1);
+
+    // 21.1.1: the length's top bit set is a MUST (5.2): the server fails the connection.
+    const auto msb = get("21.1.1").build();
+    const auto f = steps_of<send_frame>(msb);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].declared_length, std::optional<std::uint64_t>{1ull << 63});
+    EXPECT_EQ(f[0].data.size(), 16u);
+    EXPECT_FALSE(msb.close.closed_by_us);
+    EXPECT_FALSE(msb.close.informational);
+    EXPECT_EQ(msb.close.codes, (std::vector<std::uint16_t>{1002, 1009}));
+    // 21.1.6: a Ping announcing 2^62 bytes is a control frame over 125 bytes (5.5).
+    const auto ping = get("21.1.6").build();
+    EXPECT_EQ(steps_of<send_frame>(ping)[0].op, opcode::ping);
+    EXPECT_EQ(ping.close.codes, std::vector<std::uint16_t>{1002});
+    EXPECT_FALSE(ping.close.informational);
+    // 21.1.2-21.1.5: legal lengths the server may wait for: only "nothing echoed" is judged.
+    const std::uint64_t legal[] = {1ull << 62, (1ull << 63) - 1, 1ull << 30, 65535};
+    for (int i = 0; i < 4; ++i) {
+        const auto id = "21.1." + std::to_string(i + 2);
+        SCOPED_TRACE(id);
+        const auto s = get(id).build();
+        const auto frames = steps_of<send_frame>(s);
+        ASSERT_EQ(frames.size(), 1u);
+        EXPECT_EQ(frames[0].declared_length, std::optional<std::uint64_t>{legal[i]});
+        EXPECT_LT(frames[0].data.size(), legal[i]);
+        EXPECT_TRUE(s.close.informational);
+        ASSERT_EQ(s.outcomes.size(), 1u);
+        EXPECT_TRUE(s.outcomes[0].trace.empty());
+        EXPECT_EQ(s.outcomes[0].verdict, behavior::ok);
+    }
+    EXPECT_EQ(steps_of<send_frame>(get("21.1.4").build())[0].op, opcode::text);
+
+    // 21.2: refuse or accept; the heads are 64 KiB, or never end.
+    for (const char* id : {"21.2.1", "21.2.2", "21.2.3"}) {
+        SCOPED_TRACE(id);
+        const auto s = get(id).build();
+        EXPECT_EQ(s.handshake.must, handshake_spec::expect::either);
+        EXPECT_TRUE(s.handshake.reject_statuses.empty());
+        ASSERT_TRUE(s.handshake.raw_request.has_value());
+        const auto head = (*s.handshake.raw_request)("127.0.0.1:9001", "AQIDBAUGBwgJCgsMDQ4PEA==");
+        EXPECT_TRUE(head.starts_with("GET / HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"));
+        EXPECT_NE(head.find("Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n"), std::string::npos);
+        if (std::string_view{id} == "21.2.3") {
+            EXPECT_EQ(head.find("\r\n\r\n"), std::string::npos);
+        } else {
+            EXPECT_GE(head.size(), 64u * 1024u);
+            EXPECT_EQ(head.find("\r\n\r\n"), head.size() - 4);
+        }
+    }
+
+    // 21.3.1: 100000 fragments of one byte make one message, echoed or refused.
+    const auto many = get("21.3.1").build();
+    const auto m = steps_of<send_message>(many);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].fragment_size, 1u);
+    EXPECT_EQ(m[0].data.size(), 100'000u);
+    ASSERT_EQ(many.outcomes.size(), 2u);
+    EXPECT_EQ(many.outcomes[0].trace, (std::vector<event>{{event::kind::text, m[0].data}}));
+    EXPECT_EQ(many.outcomes[1].verdict, behavior::informational);
+    EXPECT_TRUE(many.outcomes[1].accepts(std::vector<event>{}));
+    EXPECT_TRUE(many.close.informational);
+    // 21.3.2: the message never ends: no frame has FIN.
+    const auto endless = steps_of<send_frame>(get("21.3.2").build());
+    ASSERT_EQ(endless.size(), 100'001u);
+    EXPECT_EQ(endless[0].op, opcode::text);
+    EXPECT_EQ(endless[100'000].op, opcode::cont);
+    EXPECT_TRUE(std::none_of(endless.begin(), endless.end(), [](const send_frame& x) { return x.fin; }));
+
+    // 21.4.1/21.4.2: 1000 Pings; all Pongs OK, an in-order subset ending with the last NON-STRICT.
+    for (const char* id : {"21.4.1", "21.4.2"}) {
+        SCOPED_TRACE(id);
+        const auto s = get(id).build();
+        const auto pings = steps_of<send_frame>(s);
+        ASSERT_EQ(pings.size(), 1000u);
+        EXPECT_TRUE(std::all_of(pings.begin(), pings.end(), [](const send_frame& x) {
+            return x.op == opcode::ping && x.data.size() <= 125;
+        }));
+        EXPECT_TRUE(str(pings[999].data).starts_with("ping-999"));
+        EXPECT_EQ(pings[0].data.size(), std::string_view{id} == "21.4.2" ? 125u : 6u);
+        ASSERT_EQ(s.outcomes.size(), 2u);
+        EXPECT_EQ(s.outcomes[0].verdict, behavior::ok);
+        ASSERT_EQ(s.outcomes[0].trace.size(), 1000u);
+        EXPECT_EQ(s.outcomes[0].trace[999], (event{event::kind::pong, pings[999].data}));
+        const auto& some = s.outcomes[1];
+        EXPECT_EQ(some.verdict, behavior::non_strict);
+        ASSERT_TRUE(static_cast<bool>(some.accepts));
+        auto pong = [&](std::size_t i) { return event{event::kind::pong, pings[i].data}; };
+        EXPECT_TRUE(some.accepts({pong(999)}));
+        EXPECT_TRUE(some.accepts({pong(3), pong(500), pong(999)}));
+        EXPECT_TRUE(some.accepts(s.outcomes[0].trace));
+        EXPECT_FALSE(some.accepts({}));
+        EXPECT_FALSE(some.accepts({pong(3)}));                       // the last Ping unanswered
+        EXPECT_FALSE(some.accepts({pong(500), pong(3), pong(999)})); // out of order
+        EXPECT_FALSE(some.accepts({pong(3), pong(3), pong(999)}));   // one Ping answered twice
+        EXPECT_FALSE(some.accepts({event{event::kind::pong, payload{"ping-1000"}}, pong(999)}));
+        EXPECT_FALSE(some.accepts({event{event::kind::text, pings[999].data}}));
+        EXPECT_TRUE(s.close.closed_by_us);
+        EXPECT_EQ(get(id).on_timeout, timeout_action::close);
+    }
+    // 21.4.3: 1000 unsolicited Pongs get no answer; the Ping after them its Pong.
+    const auto pongs = get("21.4.3").build();
+    const auto sent = steps_of<send_frame>(pongs);
+    ASSERT_EQ(sent.size(), 1001u);
+    EXPECT_EQ(sent[999].op, opcode::pong);
+    EXPECT_EQ(sent[1000].op, opcode::ping);
+    EXPECT_EQ(pongs.outcomes[0].trace, (std::vector<event>{{event::kind::pong, sent[1000].data}}));
 }
