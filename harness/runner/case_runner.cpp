@@ -180,7 +180,9 @@ void case_runner::on_response_bytes(std::size_t n) {
     }
     const auto& head = response_parser_.head();
     hs.status = head.status;
-    if (script_.handshake.must == cases::handshake_spec::expect::reject) {
+    using expect = cases::handshake_spec::expect;
+    const auto must = script_.handshake.must;
+    if (must == expect::reject || (must == expect::either && head.status != 101)) {
         finish(); // the judge reads the status and fields; nothing more to do here
         return;
     }

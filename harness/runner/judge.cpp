@@ -47,10 +47,15 @@ void judge_events(const cases::script& script, const peer_observer& seen, report
         return;
     }
     for (const auto& o : script.outcomes) {
-        if (o.trace == got) {
+        if (o.accepts ? o.accepts(got) : o.trace == got) {
             out.behavior = o.verdict;
-            out.reason = got.empty() ? "Received no message, ping or pong, as expected."
-                                     : "Received " + describe(got) + ", as expected.";
+            if (o.accepts) {
+                out.reason = "Received " + std::to_string(got.size()) + " events " + describe(got) + ": " +
+                             o.rule + ", as allowed.";
+            } else {
+                out.reason = got.empty() ? "Received no message, ping or pong, as expected."
+                                         : "Received " + describe(got) + ", as expected.";
+            }
             if (o.verdict == behavior::non_strict) {
                 out.reason += " The RFC allows this but prefers another behaviour (a SHOULD).";
             }
@@ -58,6 +63,11 @@ void judge_events(const cases::script& script, const peer_observer& seen, report
         }
     }
     out.behavior = behavior::failed;
+    if (script.outcomes.front().accepts) {
+        out.reason = "Received " + std::to_string(got.size()) + " events " + describe(got) + "; expected " +
+                     script.outcomes.front().rule + ".";
+        return;
+    }
     const auto& want = script.outcomes.front().trace;
     std::size_t i = 0;
     while (i < want.size() && i < got.size() && want[i] == got[i]) {
@@ -85,7 +95,10 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
                      reports::case_result& out) {
     const auto& hs = facts.handshake;
     const auto& spec = script.handshake;
-    if (spec.must == cases::handshake_spec::expect::accept) {
+    using expect = cases::handshake_spec::expect;
+    // `either` is judged as `accept` once the server answered 101, as `reject` once it
+    // answered anything else.
+    if (spec.must == expect::accept || (spec.must == expect::either && (hs.completed || hs.status == 101))) {
         if (hs.completed) {
             return true;
         }
@@ -98,7 +111,18 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
         out.close_reason = "The WebSocket connection never opened.";
         return false;
     }
-    // The request breaks 4.2.1: the server must answer with an HTTP error, not a 101.
+    if (spec.must == expect::either && hs.status == 0) {
+        // A server may close a connection whose request it will not serve, or let it time out.
+        out.behavior = behavior::informational;
+        out.reason = "Recorded, not judged: the server gave no HTTP response (" +
+                     (hs.error.empty() ? std::string{"none"} : hs.error) +
+                     "); refusing, accepting and closing are all allowed here.";
+        out.close_behavior = close_behavior::informational;
+        out.close_reason = "No WebSocket connection was established.";
+        return false;
+    }
+    // The request breaks 4.2.1 (or `either`: the server chose to refuse it): the server must
+    // answer with an HTTP error, not a 101.
     out.close_behavior = close_behavior::informational;
     out.close_reason = "No WebSocket connection is expected for a refused handshake.";
     if (hs.status == 101) {

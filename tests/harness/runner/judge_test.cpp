@@ -225,6 +225,81 @@ TEST(Judge, HandshakeThatMustBeRefused) {
     EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
 }
 
+TEST(Judge, PredicateOutcomeDecidesWhereATraceCannot) {
+    // 21.4-like: all Pongs is OK; a subset ending with the last Ping's is NON-STRICT.
+    auto pong = [](std::string_view s) { return cases::event{cases::event::kind::pong, cases::payload{s}}; };
+    cases::script s;
+    s.outcomes.push_back({behavior::ok, {pong("a"), pong("b")}});
+    cases::outcome some;
+    some.verdict = behavior::non_strict;
+    some.rule = "the Pong for b";
+    some.accepts = [&](const std::vector<cases::event>& got) { return got.size() == 1 && got[0] == pong("b"); };
+    s.outcomes.push_back(some);
+    s.close.closed_by_us = true;
+
+    auto judged = [&](std::vector<std::string_view> pongs) {
+        peer_observer o;
+        for (const auto p : pongs) {
+            server_sends(o, proto::opcode::pong, {p.begin(), p.end()});
+        }
+        reports::case_result r;
+        judge(s, o, opened(), r);
+        return r;
+    };
+    EXPECT_EQ(judged({"a", "b"}).behavior, behavior::ok);
+    const auto only_b = judged({"b"});
+    EXPECT_EQ(only_b.behavior, behavior::non_strict) << only_b.reason;
+    EXPECT_NE(only_b.reason.find("the Pong for b"), std::string::npos) << only_b.reason;
+    EXPECT_EQ(judged({"a"}).behavior, behavior::failed);
+    EXPECT_EQ(judged({}).behavior, behavior::failed);
+
+    // A predicate first: its rule names what was expected when nothing matches.
+    std::swap(s.outcomes[0], s.outcomes[1]);
+    const auto none = judged({"a"});
+    EXPECT_EQ(none.behavior, behavior::failed);
+    EXPECT_NE(none.reason.find("expected the Pong for b"), std::string::npos) << none.reason;
+}
+
+TEST(Judge, HandshakeTheServerMayRefuseOrAccept) {
+    cases::script s = echo_script();
+    s.handshake.must = cases::handshake_spec::expect::either;
+    peer_observer o;
+    auto facts = opened();
+    facts.handshake.completed = false;
+    reports::case_result r;
+
+    // Refused with a 4xx (any, as reject_statuses is empty): OK, nothing else judged.
+    facts.handshake.status = 431;
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::ok) << r.reason;
+    EXPECT_EQ(r.close_behavior, close_behavior::informational);
+    // Refused with a 5xx: not an allowed refusal.
+    facts.handshake.status = 500;
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+    // No answer at all: recorded, with why.
+    facts.handshake.status = 0;
+    facts.handshake.error = "no complete response within 5000 ms";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::informational) << r.reason;
+    EXPECT_EQ(r.close_behavior, close_behavior::informational);
+    EXPECT_NE(r.reason.find("5000 ms"), std::string::npos) << r.reason;
+    // A 101 that does not complete the handshake is a broken acceptance.
+    facts.handshake.status = 101;
+    facts.handshake.error = "wrong Sec-WebSocket-Accept";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+    // Accepted: the events and the close are judged as usual.
+    facts.handshake.completed = true;
+    server_sends_text(o, "Hello");
+    (void)o.start_close(1000, "", microseconds{1});
+    server_closes(o, 1000);
+    o.receive_eof(microseconds{2});
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::ok) << r.reason;
+    EXPECT_EQ(r.close_behavior, close_behavior::ok) << r.close_reason;
+}
+
 TEST(Judge, HandshakeThatFailedWhenItShouldOpen) {
     peer_observer o;
     auto facts = opened();
