@@ -104,7 +104,6 @@ private:
 
     std::size_t step_index_ = 0;
     bool steps_finished_ = false;
-    bool reading_ = false;
     bool ended_ = false;       ///< the connection is over (EOF, error or dropped)
     bool finished_ = false;    ///< on_done was called
 

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <unistd.h>
@@ -241,6 +242,85 @@ TEST(cli, handshake_refused_by_the_peer_is_a_failure_not_a_usage_error) {
     peer.join();
     EXPECT_EQ(r.status, 1) << r.err;
     EXPECT_EQ(r.err, "wscheck: handshake refused: the server answered 404 Not Found instead of 101\n");
+}
+
+// ---- wscheck test
+
+std::string temp_dir(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("wscheck-cli-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    return dir.string();
+}
+
+TEST(cli_test, embedded_server_passes_and_writes_both_reports) {
+    const auto out = temp_dir("embedded");
+    const auto r = run({"test", "-q", "-c", "1.1,2,5.1-5.3,7.7.1", "-o", out});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("total"), std::string::npos) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path{out} / "wscheck-reference.wscheck.json"));
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path{out} / "index.json"));
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path{out} / "wscheck_reference_case_7_7_1.json"));
+    std::filesystem::remove_all(out);
+}
+
+TEST(cli_test, a_failing_server_exits_1) {
+    // Completes no handshake: every case fails, which is the peer's failure, not ours.
+    raw_listener listener;
+    std::thread peer([&] {
+        for (int i = 0; i < 3; ++i) {
+            const int fd = listener.accept(10s);
+            if (fd < 0) {
+                return;
+            }
+            raw_socket s(fd);
+            s.read_head(5s);
+            s.send(std::string("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        }
+    });
+    const auto out = temp_dir("failing");
+    const auto r = run({"test", "-c", "1.1.1,1.1.2", "-o", out,
+                        "ws://127.0.0.1:" + std::to_string(listener.port()) + "/"});
+    peer.join();
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("status 200 instead of 101"), std::string::npos) << r.out;
+    std::filesystem::remove_all(out);
+}
+
+TEST(cli_test, bad_input_is_one_line_and_exit_2) {
+    expect_one_line_error(run({"test", "http://127.0.0.1/"}), "bad URL 'http://127.0.0.1/'");
+    expect_one_line_error(run({"test", "ws://127.0.0.1:" + std::to_string(free_port()) + "/"}),
+                          "cannot connect to ws://127.0.0.1:");
+    expect_one_line_error(run({"test", "-c", "99.*"}), "no case matches '99.*'");
+    expect_one_line_error(run({"test", "-c", "5.20-5.1x"}), "--cases");
+    expect_one_line_error(run({"test", "-j", "0"}), "--jobs");
+    expect_one_line_error(run({"test", "-H", "no colon here"}), "is not 'Name: value'");
+}
+
+TEST(cli_test, reads_an_autobahn_spec_file) {
+    serve_process server;
+    ASSERT_FALSE(server.url().empty());
+    const auto dir = temp_dir("spec");
+    std::filesystem::create_directories(dir);
+    const auto spec = dir + "/fuzzingclient.json";
+    std::ofstream(spec) << R"({"outdir": ")" << dir << R"(/out", "servers": [{"agent": "Spec Agent", "url": ")"
+                        << server.url() << R"("}], "cases": ["1.1.*", "2.1"], "exclude-cases": ["1.1.8"],
+                          "exclude-agent-cases": {"Spec Agent": ["1.1.7"]}})";
+    const auto r = run({"test", "-q", "--spec", spec});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("Spec Agent"), std::string::npos) << r.out;
+    std::ifstream index(dir + "/out/index.json");
+    std::stringstream read;
+    read << index.rdbuf();
+    const std::string text = read.str();
+    EXPECT_NE(text.find("\"1.1.6\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"2.1\""), std::string::npos) << text;
+    EXPECT_EQ(text.find("\"1.1.7\""), std::string::npos) << "excluded for this agent";
+    EXPECT_EQ(text.find("\"1.1.8\""), std::string::npos) << "excluded for all";
+    expect_one_line_error(run({"test", "--spec", "/nonexistent.json"}), "/nonexistent.json");
+    std::ofstream(spec) << "{not json";
+    expect_one_line_error(run({"test", "--spec", spec}), "not valid JSON");
+    std::filesystem::remove_all(dir);
 }
 
 } // namespace
