@@ -1,0 +1,265 @@
+// wscheck against real third-party servers: Python's `websockets` and Node's `ws`, run as the
+// Autobahn Testsuite runs them (tests/peers/*_autobahn_server.*: echo every message, default
+// settings, large message limits, no compression). The catalog's verdicts for each must equal
+// a table: OK on both axes for every case not listed, and each listed difference with the
+// reason wscheck is right about it (docs/peers.md has the evidence from the reports).
+//
+// A missing peer skips the test with the reason, unless the environment variable CI is set:
+// CI installs both (ci/install.sh), so there a missing peer fails.
+#include "cases/catalog.hpp"
+#include "harness/net/stream.hpp"
+#include "harness/net/url.hpp"
+#include "harness/runner/test_run.hpp"
+#include "tests/harness/integration/child_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#ifndef WSCHECK_SOURCE_DIR
+#error "WSCHECK_SOURCE_DIR must name the source tree (tests/peers/ holds the peer scripts)"
+#endif
+
+namespace wscheck::test {
+namespace {
+
+using namespace std::chrono_literals;
+using cases::behavior;
+using cases::close_behavior;
+namespace fs = std::filesystem;
+
+const std::string source_dir = WSCHECK_SOURCE_DIR;
+const std::string python = "/usr/bin/python3";
+
+std::string script(const std::string& name) { return source_dir + "/tests/peers/" + name; }
+
+std::string node_modules() {
+    const char* env = std::getenv("NODE_PATH");
+    return env != nullptr && *env != '\0' ? env : source_dir + "/build-peers/node/node_modules";
+}
+
+// Why a peer cannot run, or "" when it can.
+std::string python_missing() {
+    if (!fs::exists(python)) {
+        return python + " not found";
+    }
+    if (!command_succeeds({python, "-c", "import websockets"})) {
+        return "python3-websockets is not installed (import websockets failed)";
+    }
+    return "";
+}
+
+std::string node_missing() {
+    if (!command_succeeds({"node", "--version"})) {
+        return "node not found in PATH";
+    }
+    if (!command_succeeds({"node", "-e", "require('ws')"}, {"NODE_PATH=" + node_modules()})) {
+        return "the ws module is not in " + node_modules() + " (run ci/install.sh)";
+    }
+    return "";
+}
+
+#define REQUIRE_PEER(missing, name)                                                            \
+    do {                                                                                       \
+        if (const std::string why = (missing); !why.empty()) {                                 \
+            if (running_in_ci()) {                                                             \
+                FAIL() << name << " is required when CI is set: " << why;                     \
+            }                                                                                  \
+            GTEST_SKIP() << name << " unavailable: " << why;                                  \
+        }                                                                                      \
+    } while (false)
+
+// ---------------------------------------------------------------- the expected verdicts
+
+/// The verdicts a case may earn from a peer. Most cases allow exactly one pair; a case lists
+/// two behaviours only where the peer's own scheduling decides between two outcomes the case
+/// defines (see `echo_then_fail_race`).
+struct allowed {
+    std::set<behavior> behaviors{behavior::ok};
+    std::set<close_behavior> closes{close_behavior::ok};
+    std::string why;  ///< why this case is not plain OK/OK (shown when it does not match)
+};
+
+using table = std::map<std::string, allowed>;
+
+/// The cases these tests run: Autobahn's sections 1-7, 9 and 10, and section 20 (opening
+/// handshake). Section 21 (resource abuse) is left out: its verdicts are mostly recorded, not
+/// judged, and several of its cases wait seconds by design.
+bool selected(const std::string& id) { return !id.starts_with("21."); }
+
+/// What every server earns where the RFC leaves the outcome open or the case only records it.
+table common_expectations() {
+    table t;
+    t["7.1.6"] = {{behavior::informational}, {close_behavior::informational},
+                  "Autobahn's 7.1.6 is informational: whether echoes precede the Close is left open"};
+    for (const char* id : {"7.13.1", "7.13.2"}) {
+        t[id] = {{behavior::informational}, {close_behavior::informational},
+                 "close codes 5000 and 65535 are undefined by the RFC; Autobahn records them only"};
+    }
+    // 20.1.x: a refused handshake opens no connection, so there is no close to judge.
+    for (int i = 1; i <= 13; ++i) {
+        t["20.1." + std::to_string(i)] = {{behavior::ok}, {close_behavior::informational},
+                                          "a refused handshake has no WebSocket close to judge"};
+    }
+    return t;
+}
+
+void refused_handshake_accepted(table& t, const std::string& id, const std::string& why) {
+    t[id] = {{behavior::failed}, {close_behavior::informational}, why};
+}
+
+/// Python websockets 10.4 (Debian), the legacy asyncio server.
+table python_websockets_expectations() {
+    table t = common_expectations();
+    // "Echo the first message, then fail the connection at the bad frame": the library fails
+    // the connection as soon as its reader parses the bad frame; the echo is written only when
+    // the handler task runs. If the bad frame is already buffered when the first message
+    // completes, no echo goes out (NON-STRICT, which the case defines); if it is not, the echo
+    // wins (OK). websockets' compliance notes list 3.2, 3.3, 4.1.3, 4.1.4, 4.2.3, 4.2.4 and
+    // 5.15 as NON-STRICT for this reason. wscheck writes the octet-wise cases (3.4, 4.1.5,
+    // 4.2.5) faster than the Autobahn Testsuite does, so the bytes pile up there as well.
+    // Observed here: NON-STRICT in nearly every run, OK now and then (4.2.4, 3.4, 4.2.5).
+    const std::string echo_then_fail_race =
+        "the bad frame may be parsed before the handler task echoes the first message (a race "
+        "inside the library); both outcomes are the case's own";
+    for (const char* id : {"3.2", "3.3", "3.4", "4.1.3", "4.1.4", "4.1.5", "4.2.3", "4.2.4", "4.2.5", "5.15"}) {
+        t[id] = {{behavior::non_strict, behavior::ok}, {close_behavior::ok}, echo_then_fail_race};
+    }
+    // 6.4.3, 6.4.4: the invalid byte arrives in the middle of one frame; websockets validates
+    // UTF-8 per frame, so it fails at the end of the frame, after the second pause. The
+    // compliance notes list these two as NON-STRICT.
+    for (const char* id : {"6.4.3", "6.4.4"}) {
+        t[id] = {{behavior::non_strict}, {close_behavior::ok},
+                 "websockets validates UTF-8 per frame, not per octet (its compliance notes say NON-STRICT)"};
+    }
+    // Section 20 is wscheck's own (Autobahn has no handshake cases).
+    refused_handshake_accepted(t, "20.1.3",
+                               "websockets 10.4 accepts a request without Host; RFC 6455 4.2.1 and "
+                               "RFC 9112 3.2 require the server to refuse it with 400");
+    refused_handshake_accepted(t, "20.1.4",
+                               "websockets 10.4 accepts a request with two Host fields; RFC 9112 3.2 "
+                               "requires 400");
+    // websockets answers 400 without Sec-WebSocket-Version, which RFC 6455 4.4 requires on
+    // this refusal: the right verdict is FAILED. Today's case allows only 426 and the judge
+    // checks the required field only for an allowed status, so it says NON-STRICT (reported;
+    // the fix lets 400 and 426 and checks the field for any refusal).
+    t["20.1.12"] = {{behavior::non_strict, behavior::failed}, {close_behavior::informational},
+                    "400 without Sec-WebSocket-Version: FAILED once the case checks the field on a 400"};
+    return t;
+}
+
+/// Node ws 8 (npm), WebSocketServer with perMessageDeflate off.
+table node_ws_expectations() {
+    table t = common_expectations();
+    // ws validates UTF-8 when a message is complete, so in 6.4.x it fails after the second
+    // pause: the NON-STRICT outcome Autobahn defines for these cases.
+    for (const char* id : {"6.4.1", "6.4.2", "6.4.3", "6.4.4"}) {
+        t[id] = {{behavior::non_strict}, {close_behavior::ok},
+                 "ws validates UTF-8 per message, so it fails after the second pause"};
+    }
+    // Section 20: Node's HTTP server hands ws the request; neither checks these.
+    refused_handshake_accepted(t, "20.1.2",
+                               "ws accepts an HTTP/1.0 request; RFC 6455 4.1/4.2.1 require HTTP/1.1 or higher");
+    refused_handshake_accepted(t, "20.1.3",
+                               "ws accepts a request without Host; RFC 6455 4.2.1 and RFC 9112 3.2 require 400");
+    refused_handshake_accepted(t, "20.1.4",
+                               "ws accepts a request with two Host fields; RFC 9112 3.2 requires 400");
+    // ws answers 400 with "Sec-WebSocket-Version: 13, 8": the answer RFC 6455 4.4's own example
+    // gives, so OK is right; today's case allows only 426 and says NON-STRICT (reported).
+    t["20.1.12"] = {{behavior::non_strict, behavior::ok}, {close_behavior::informational},
+                    "400 with Sec-WebSocket-Version: 13, 8 is RFC 6455 4.4's own example; OK once the case allows 400"};
+    return t;
+}
+
+// ---------------------------------------------------------------- running a peer
+
+/// Starts a peer server script and reads the port it prints first.
+struct peer_server {
+    child_process process;
+    std::string url;
+
+    peer_server(std::vector<std::string> argv, std::vector<std::string> env) : process(std::move(argv), std::move(env)) {
+        const auto line = process.read_line(20s);
+        if (!line || line->empty() || !std::all_of(line->begin(), line->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            throw std::runtime_error("the peer did not print its port (stdout \"" + process.out() +
+                                     "\", stderr \"" + process.err() + "\")");
+        }
+        url = "ws://127.0.0.1:" + *line + "/";
+    }
+};
+
+std::vector<reports::case_result> run_selected(const std::string& url, std::vector<std::string>& notes) {
+    std::string error;
+    const auto parsed = net::parse_ws_url(url, error);
+    if (!parsed) {
+        ADD_FAILURE() << url << ": " << error;
+        return {};
+    }
+    runner::run_options options;
+    options.connection.url = *parsed;
+    options.jobs = 8;
+    const auto& cat = cases::full_catalog();
+    std::vector<const cases::case_def*> chosen;
+    for (const auto& c : cat.cases()) {
+        if (selected(c.id)) {
+            chosen.push_back(&c);
+        }
+    }
+    net::asio::io_context io;
+    auto run = std::make_shared<runner::test_run>(io, options, cat, chosen, nullptr);
+    run->start();
+    net::run_until(io, [&] { return run->finished(); }, net::clock::now() + 4min);
+    EXPECT_TRUE(run->finished()) << "the run did not finish within 4 minutes";
+    notes = run->notes();
+    auto results = run->results();
+    EXPECT_EQ(results.size(), chosen.size());
+    return results;
+}
+
+void expect_verdicts(peer_server& peer, const table& expected) {
+    std::vector<std::string> notes;
+    const auto results = run_selected(peer.url, notes);
+    EXPECT_TRUE(notes.empty()) << "run notes: " << notes.front();
+
+    std::set<std::string> seen;
+    for (const auto& r : results) {
+        seen.insert(r.id);
+        const auto it = expected.find(r.id);
+        const allowed plain{};
+        const allowed& want = it == expected.end() ? plain : it->second;
+        EXPECT_TRUE(want.behaviors.contains(r.behavior) && want.closes.contains(r.close_behavior))
+            << r.id << ": got " << cases::to_string(r.behavior) << "/" << cases::to_string(r.close_behavior)
+            << (want.why.empty() ? std::string{" where OK/OK was expected"} : " (listed: " + want.why + ")")
+            << "\n  reason: " << r.reason << "\n  close: " << r.close_reason;
+    }
+    // A listed case the catalog no longer has is a stale table.
+    for (const auto& [id, _] : expected) {
+        EXPECT_TRUE(seen.contains(id)) << id << " is listed but did not run";
+    }
+
+    // The server must have survived the run, and stop on SIGTERM.
+    peer.process.send_signal(SIGTERM);
+    const auto status = peer.process.wait(10s);
+    EXPECT_EQ(status, std::optional<int>{0}) << "the peer did not exit cleanly on SIGTERM; stderr: "
+                                            << peer.process.err();
+}
+
+TEST(peers_conformance, python_websockets_server_verdicts) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    peer_server peer({python, script("python_autobahn_server.py")}, {});
+    expect_verdicts(peer, python_websockets_expectations());
+}
+
+TEST(peers_conformance, node_ws_server_verdicts) {
+    REQUIRE_PEER(node_missing(), "Node ws");
+    peer_server peer({"node", script("node_autobahn_server.js")}, {"NODE_PATH=" + node_modules()});
+    expect_verdicts(peer, node_ws_expectations());
+}
+
+} // namespace
+} // namespace wscheck::test
