@@ -175,8 +175,11 @@ json case_json(const case_result& c, const json_options& o) {
     j["received"] = trace_json(c.received, o);
     json expected = json::array();
     for (const auto& out : c.expected) {
-        expected.push_back({{"verdict", cases::to_string(out.verdict)},
-                            {"trace", trace_json(out.trace, o)}});
+        json one = {{"verdict", cases::to_string(out.verdict)}, {"trace", trace_json(out.trace, o)}};
+        if (!out.rule.empty()) {
+            one["rule"] = text(out.rule); // an outcome decided by a predicate says what it accepts
+        }
+        expected.push_back(std::move(one));
     }
     j["expected"] = std::move(expected);
     const auto& ec = c.expected_close;
@@ -521,6 +524,9 @@ case_result case_from(const json& j, const std::string& at) {
         cases::outcome o;
         o.verdict = behavior_from(expected[i], here, "verdict");
         o.trace = trace_from(expected[i], here, "trace");
+        if (const auto r = expected[i].find("rule"); r != expected[i].end() && r->is_string()) {
+            o.rule = r->get<std::string>();
+        }
         c.expected.push_back(std::move(o));
     }
 
