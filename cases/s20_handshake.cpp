@@ -115,7 +115,8 @@ void add_handshake(catalog_builder& b) {
     b.add(refused("20.1.12", "Send the opening handshake with Sec-WebSocket-Version: 12.",
                   {"4.4", "a server that does not speak the requested version answers with an error such as 426 "
                           "and the versions it supports in Sec-WebSocket-Version"},
-                  {426}, [](client_request& r) { r.ws_version = "12"; }, {{"Sec-WebSocket-Version", "13"}}));
+                  // 4.4's own example answers 400; 426 is the code it names.
+                  {400, 426}, [](client_request& r) { r.ws_version = "12"; }, {{"Sec-WebSocket-Version", "13"}}));
     b.add(refused("20.1.13", "Send the opening handshake without a Sec-WebSocket-Version field.",
                   {"4.2.1", "the request must carry Sec-WebSocket-Version: 13"}, {400, 426},
                   [](client_request& r) { r.ws_version.clear(); }));

@@ -136,6 +136,19 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
                      "error response such as 400." + (hs.error.empty() ? "" : " (" + hs.error + ")");
         return false;
     }
+    // Required fields (4.4: Sec-WebSocket-Version naming 13) are a MUST whatever the status.
+    proto::http_parser parser{proto::http_parser::kind::response};
+    std::size_t used = 0;
+    parser.feed(hs.response, used);
+    for (const auto& f : spec.required_fields) {
+        // A list such as "13, 8, 7" names 13 too.
+        if (!parser.head().has_token(f.name, f.value)) {
+            out.behavior = behavior::failed;
+            out.reason = "The server refused with HTTP " + std::to_string(hs.status) + " but without \"" +
+                         f.name + ": " + f.value + "\".";
+            return false;
+        }
+    }
     const bool allowed_status =
         spec.reject_statuses.empty()
             ? (hs.status >= 400 && hs.status < 500)
@@ -150,19 +163,6 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
         out.reason = "The server refused with HTTP " + std::to_string(hs.status) + "; expected " +
                      (allowed.empty() ? std::string{"a 4xx status"} : allowed) + ".";
         return false;
-    }
-    // Required fields (e.g. Sec-WebSocket-Version: 13 with a 426, 4.4).
-    proto::http_parser parser{proto::http_parser::kind::response};
-    std::size_t used = 0;
-    parser.feed(hs.response, used);
-    for (const auto& f : spec.required_fields) {
-        // A list such as "13, 8, 7" names 13 too.
-        if (!parser.head().has_token(f.name, f.value)) {
-            out.behavior = behavior::failed;
-            out.reason = "The server refused with HTTP " + std::to_string(hs.status) + " but without \"" +
-                         f.name + ": " + f.value + "\".";
-            return false;
-        }
     }
     out.behavior = behavior::ok;
     out.reason = "The server refused the request with HTTP " + std::to_string(hs.status) +

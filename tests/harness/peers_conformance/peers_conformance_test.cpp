@@ -145,11 +145,9 @@ table python_websockets_expectations() {
                                "websockets 10.4 accepts a request with two Host fields; RFC 9112 3.2 "
                                "requires 400");
     // websockets answers 400 without Sec-WebSocket-Version, which RFC 6455 4.4 requires on
-    // this refusal: the right verdict is FAILED. Today's case allows only 426 and the judge
-    // checks the required field only for an allowed status, so it says NON-STRICT (reported;
-    // the fix lets 400 and 426 and checks the field for any refusal).
-    t["20.1.12"] = {{behavior::non_strict, behavior::failed}, {close_behavior::informational},
-                    "400 without Sec-WebSocket-Version: FAILED once the case checks the field on a 400"};
+    // this refusal.
+    t["20.1.12"] = {{behavior::failed}, {close_behavior::informational},
+                    "400 without the Sec-WebSocket-Version field RFC 6455 4.4 requires"};
     return t;
 }
 
@@ -169,10 +167,6 @@ table node_ws_expectations() {
                                "ws accepts a request without Host; RFC 6455 4.2.1 and RFC 9112 3.2 require 400");
     refused_handshake_accepted(t, "20.1.4",
                                "ws accepts a request with two Host fields; RFC 9112 3.2 requires 400");
-    // ws answers 400 with "Sec-WebSocket-Version: 13, 8": the answer RFC 6455 4.4's own example
-    // gives, so OK is right; today's case allows only 426 and says NON-STRICT (reported).
-    t["20.1.12"] = {{behavior::non_strict, behavior::ok}, {close_behavior::informational},
-                    "400 with Sec-WebSocket-Version: 13, 8 is RFC 6455 4.4's own example; OK once the case allows 400"};
     return t;
 }
 

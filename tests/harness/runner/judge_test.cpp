@@ -212,9 +212,14 @@ TEST(Judge, HandshakeThatMustBeRefused) {
     EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
 
     facts.handshake.status = 400;
-    facts.handshake.response = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    facts.handshake.response = "HTTP/1.1 400 Bad Request\r\nSec-WebSocket-Version: 13\r\n\r\n";
     judge(s, o, facts, r);
     EXPECT_EQ(r.behavior, behavior::non_strict) << r.reason;
+
+    // The field is a MUST (4.4) whatever the status.
+    facts.handshake.response = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
 
     facts.handshake.status = 101;
     judge(s, o, facts, r);
