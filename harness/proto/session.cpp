@@ -43,6 +43,17 @@ std::string_view cut_reason(std::string_view reason, std::size_t limit) noexcept
 /// Reclaim the written front of the output buffer once it is big and mostly written.
 constexpr std::size_t output_compact_threshold = 64 * 1024;
 
+/// The most a frame header makes us reserve before its payload arrives (10.4: a peer that
+/// announces 64 MiB and sends nothing must not cost 64 MiB).
+constexpr std::size_t reserve_ahead = 1024 * 1024;
+
+/// From this size a message alone in the reassembly buffer is handed over with its buffer
+/// instead of being copied out of it.
+constexpr std::size_t hand_over_min = 16 * 1024;
+
+/// Buffers handed back by the caller and kept for big messages.
+constexpr std::size_t max_spares = 2;
+
 } // namespace
 
 session::session(session_options options)
@@ -82,10 +93,7 @@ void session::receive_eof() {
     rd_done_ = true;
     // 7.1.5: the connection closed without a Close frame: _The WebSocket Connection Close
     // Code_ is 1006, which is never sent.
-    session_event e;
-    e.what = session_event::kind::close;
-    e.code = close_code::abnormal;
-    queue(std::move(e), effect::eof);
+    queue(session_event::kind::close, effect::eof).code = close_code::abnormal;
 }
 
 void session::on_header() {
@@ -93,31 +101,37 @@ void session::on_header() {
     rd_op_ = h.op;
     rd_fin_ = h.fin;
     if (is_control(h.op)) {
-        control_.clear();
+        control_buf_.resize(control_start_);
         return;
     }
     // 7.1 closing: after our Close, data the peer still sends is read and dropped.
     rd_drop_ = close_sent_;
     if (rd_drop_) {
-        msg_.clear();
+        msg_buf_.resize(msg_start_);
         return;
     }
     // The parser has checked the order of fragments (5.4): a text or binary frame starts a
     // message, a continuation frame continues the one in progress.
     if (h.op != opcode::cont) {
         msg_op_ = h.op;
-        msg_.clear();
+        msg_buf_.resize(msg_start_);
         utf8_.reset();
     }
     // 10.4: refuse a message over the limit as soon as a header announces it.
-    if (h.length > options_.max_message_size - msg_.size())
+    const std::size_t so_far = msg_buf_.size() - msg_start_;
+    if (h.length > options_.max_message_size - so_far) {
         fail(violation::message_too_big);
+        return;
+    }
+    // Room for the frame, so its pieces are appended without regrowing; but a header is only
+    // a promise: reserve at most reserve_ahead before the bytes arrive.
+    reserve_message(static_cast<std::size_t>(std::min<std::uint64_t>(h.length, reserve_ahead)));
 }
 
 void session::on_payload(std::span<const std::uint8_t> data) {
     if (is_control(rd_op_)) {
         // At most 125 bytes: the parser refused bigger control frames (5.5).
-        control_.insert(control_.end(), data.begin(), data.end());
+        control_buf_.insert(control_buf_.end(), data.begin(), data.end());
         return;
     }
     if (rd_drop_)
@@ -128,81 +142,173 @@ void session::on_payload(std::span<const std::uint8_t> data) {
         fail(violation::bad_utf8);
         return;
     }
-    msg_.insert(msg_.end(), data.begin(), data.end());
+    reserve_message(data.size());
+    msg_buf_.insert(msg_buf_.end(), data.begin(), data.end());
+}
+
+void session::reserve_message(std::size_t n) {
+    const std::size_t size = msg_buf_.size();
+    const std::size_t capacity = msg_buf_.capacity();
+    if (capacity - size >= n)
+        return;
+    if (!spares_.empty() && spares_.back().capacity() >= size + n) {
+        // A buffer the caller handed back is big enough: use it rather than allocate.
+        std::vector<std::uint8_t>& spare = spares_.back();
+        spare.assign(msg_buf_.begin(), msg_buf_.end());
+        msg_buf_.swap(spare);
+        if (spare.capacity() >= hand_over_min) {
+            spare.clear();
+        } else {
+            spares_.pop_back();
+        }
+        return;
+    }
+    // Grow geometrically, so that a message arriving in many pieces is copied O(1) times on
+    // average, and never by more than twice what the buffer holds plus reserve_ahead.
+    msg_buf_.reserve(std::max(size + n, 2 * capacity));
 }
 
 void session::on_frame_end() {
-    if (is_control(rd_op_)) {
-        session_event e;
-        e.data = control_;
-        switch (rd_op_) {
-        case opcode::ping:
-            e.what = session_event::kind::ping;
-            queue(std::move(e), effect::pong);
-            return;
-        case opcode::pong:
-            e.what = session_event::kind::pong;
-            queue(std::move(e));
-            return;
-        case opcode::close: {
-            close_payload payload;
-            // 5.5.1, 7.4: empty, or a code valid on the wire and a UTF-8 reason
-            if (const std::error_code ec = parse_close_payload(control_, payload)) {
-                fail(ec);
-                return;
-            }
-            e.what = session_event::kind::close;
-            e.data.clear();
-            e.code = payload.code;
-            e.reason = std::move(payload.reason);
-            // 5.5.1: nothing the peer sends after its Close counts.
-            rd_done_ = true;
-            queue(std::move(e), effect::peer_close);
-            return;
-        }
-        default:
-            // Reserved control opcodes never get here: the strict parser refused them (5.2).
-            fail(violation::bad_opcode);
-            return;
-        }
-    }
-    if (rd_drop_ || !rd_fin_)
+    if (!is_control(rd_op_)) {
+        if (!rd_drop_ && rd_fin_)
+            on_message_end();
         return;
+    }
+    const std::span<const std::uint8_t> payload =
+        std::span<const std::uint8_t>{control_buf_}.subspan(control_start_);
+    switch (rd_op_) {
+    case opcode::ping:
+    case opcode::pong: {
+        pending_event& p = rd_op_ == opcode::ping ? queue(session_event::kind::ping, effect::pong)
+                                                  : queue(session_event::kind::pong);
+        p.where = storage::control;
+        p.offset = control_start_;
+        p.size = payload.size();
+        control_start_ = control_buf_.size();
+        return;
+    }
+    case opcode::close: {
+        close_payload parsed;
+        // 5.5.1, 7.4: empty, or a code valid on the wire and a UTF-8 reason
+        if (const std::error_code ec = parse_close_payload(payload, parsed)) {
+            fail(ec);
+            return;
+        }
+        control_buf_.resize(control_start_);
+        close_reason_ = std::move(parsed.reason);
+        // 5.5.1: nothing the peer sends after its Close counts.
+        rd_done_ = true;
+        queue(session_event::kind::close, effect::peer_close).code = parsed.code;
+        return;
+    }
+    default:
+        // Reserved control opcodes never get here: the strict parser refused them (5.2).
+        fail(violation::bad_opcode);
+        return;
+    }
+}
+
+void session::on_message_end() {
     // 8.1: a text message must not end inside a UTF-8 sequence.
     if (msg_op_ == opcode::text && !utf8_.finish()) {
         fail(violation::bad_utf8);
         return;
     }
-    session_event e;
-    e.what = msg_op_ == opcode::text ? session_event::kind::text : session_event::kind::binary;
-    e.data = std::move(msg_);
-    msg_.clear(); // a moved-from vector is valid but unspecified
-    queue(std::move(e));
+    pending_event& p = queue(msg_op_ == opcode::text ? session_event::kind::text
+                                                     : session_event::kind::binary);
+    const std::size_t size = msg_buf_.size() - msg_start_;
+    if (msg_start_ == 0 && size >= hand_over_min) {
+        // A big message alone in the buffer: the event takes the buffer, to be swapped with
+        // the caller's, rather than copied; the next message goes into a spare.
+        p.where = storage::owned;
+        p.owned.swap(msg_buf_);
+        if (!spares_.empty()) {
+            msg_buf_.swap(spares_.back());
+            spares_.pop_back();
+        }
+        return;
+    }
+    p.where = storage::message;
+    p.offset = msg_start_;
+    p.size = size;
+    msg_start_ = msg_buf_.size();
 }
 
 void session::fail(std::error_code ec) {
     // _Fail the WebSocket Connection_ (7.1.7): stop reading; the Close goes out when the
     // `failed` event is popped.
     rd_done_ = true;
-    session_event e;
-    e.what = session_event::kind::failed;
-    e.error = ec;
-    e.code = fail_code_for(ec);
-    queue(std::move(e), effect::fail);
+    pending_event& p = queue(session_event::kind::failed, effect::fail);
+    p.error = ec;
+    p.code = fail_code_for(ec);
 }
 
-void session::queue(session_event event, effect then) {
-    events_.push_back(pending_event{std::move(event), then});
+session::pending_event& session::queue(session_event::kind what, effect then) {
+    pending_event& p = events_.emplace_back();
+    p.what = what;
+    p.then = then;
+    return p;
+}
+
+std::span<const std::uint8_t> session::payload_of(const pending_event& p) const noexcept {
+    switch (p.where) {
+    case storage::none:
+        break;
+    case storage::message:
+        return std::span<const std::uint8_t>{msg_buf_}.subspan(p.offset, p.size);
+    case storage::control:
+        return std::span<const std::uint8_t>{control_buf_}.subspan(p.offset, p.size);
+    case storage::owned:
+        return p.owned;
+    }
+    return {};
 }
 
 bool session::next_event(session_event& out) {
-    if (events_.empty())
+    if (events_head_ == events_.size())
         return false;
-    pending_event p = std::move(events_.front());
-    events_.pop_front();
+    pending_event& p = events_[events_head_++];
     apply(p);
-    out = std::move(p.event);
+    out.what = p.what;
+    out.code = p.code;
+    out.error = p.error;
+    out.reason.clear();
+    if (p.then == effect::peer_close)
+        out.reason.swap(close_reason_);
+    if (p.where == storage::owned) {
+        out.data.swap(p.owned);
+        recycle(std::move(p.owned));
+    } else {
+        const std::span<const std::uint8_t> payload = payload_of(p);
+        out.data.assign(payload.begin(), payload.end());
+    }
+    if (events_head_ == events_.size())
+        reset_queue();
     return true;
+}
+
+void session::recycle(std::vector<std::uint8_t>&& buffer) {
+    // Keep the caller's old buffer for a later big message if it is worth keeping.
+    if (buffer.capacity() < hand_over_min || spares_.size() >= max_spares)
+        return;
+    buffer.clear();
+    spares_.push_back(std::move(buffer));
+}
+
+void session::reset_queue() noexcept {
+    // Every event was popped: their bytes are no longer needed. What is left is the part of
+    // the message or control frame being read, moved to the front.
+    events_.clear();
+    events_head_ = 0;
+    if (msg_start_ != 0) {
+        msg_buf_.erase(msg_buf_.begin(), msg_buf_.begin() + static_cast<std::ptrdiff_t>(msg_start_));
+        msg_start_ = 0;
+    }
+    if (control_start_ != 0) {
+        control_buf_.erase(control_buf_.begin(),
+                           control_buf_.begin() + static_cast<std::ptrdiff_t>(control_start_));
+        control_start_ = 0;
+    }
 }
 
 void session::apply(pending_event& p) {
@@ -213,25 +319,25 @@ void session::apply(pending_event& p) {
         // 5.5.2: answer a Ping with a Pong carrying its payload; after our Close we send no
         // more frames (5.5.1).
         if (options_.auto_pong && state_ == session_state::open)
-            write_frame(opcode::pong, true, p.event.data);
+            write_frame(opcode::pong, true, payload_of(p));
         return;
     case effect::peer_close:
-        peer_close_ = close_payload{p.event.code, p.event.reason};
+        peer_close_ = close_payload{p.code, close_reason_};
         if (state_ == session_state::open && !close_sent_) {
             // 5.5.1: answer a Close with a Close, echoing the status code received (none
             // for an empty payload).
-            write_frame(opcode::close, true, build_close_payload(p.event.code));
+            write_frame(opcode::close, true, build_close_payload(p.code));
             close_sent_ = true;
         }
         state_ = session_state::closed;
         return;
     case effect::fail:
-        failure_ = p.event.error;
+        failure_ = p.error;
         if (!close_sent_) {
-            write_frame(opcode::close, true, build_close_payload(p.event.code));
+            write_frame(opcode::close, true, build_close_payload(p.code));
             close_sent_ = true;
         } else {
-            p.event.code.reset(); // our Close went out before: nothing new was sent
+            p.code.reset(); // our Close went out before: nothing new was sent
         }
         state_ = session_state::closed;
         return;

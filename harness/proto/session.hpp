@@ -26,6 +26,17 @@
 //   On any violation the session will _Fail the WebSocket Connection_ (7.1.7): it queues a
 //   Close frame with the violation's close code (1002, 1007 or 1009), reports a `failed`
 //   event, moves to closed and ignores every later byte.
+//
+// Memory
+//   Messages are reassembled in one buffer that the session keeps from message to message;
+//   queued events refer to their bytes there until they are popped, so receiving allocates
+//   only when that buffer must grow. A message's first header reserves room for at most
+//   1 MiB of what it announces (10.4: a header alone must not make us allocate its length;
+//   the buffer grows as the bytes arrive). next_event() copies a message into the caller's
+//   event, except a big one that was alone in the buffer: that buffer is swapped with the
+//   event's, and the event's old buffer is kept for a later message. Besides the bytes of
+//   queued events, a session keeps its reassembly buffer and at most two spare buffers, each
+//   with the capacity the messages it held needed.
 #pragma once
 
 #include "harness/proto/close.hpp"
@@ -36,7 +47,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -93,8 +103,10 @@ public:
     /// which is never sent on the wire.
     void receive_eof();
 
-    /// Pops the next event; false when none is queued. Writes the answer the event calls for
-    /// (Pong, Close echo, failing Close) and applies its state change; see the top comment.
+    /// Pops the next event into `out`, replacing all of its fields; false when none is queued.
+    /// Writes the answer the event calls for (Pong, Close echo, failing Close) and applies its
+    /// state change; see the top comment. `out.data`'s storage is reused: pass the same event
+    /// each time and popping allocates nothing.
     bool next_event(session_event& out);
 
     // ---- output ----
@@ -133,35 +145,66 @@ public:
 private:
     /// What popping an event does besides handing it out.
     enum class effect : std::uint8_t { none, pong, peer_close, fail, eof };
+    /// Where a queued event's payload is.
+    enum class storage : std::uint8_t {
+        none,    ///< no payload (close, failed)
+        message, ///< msg_buf_[offset, offset + size)
+        control, ///< control_buf_[offset, offset + size)
+        owned,   ///< `owned`: a big message handed over with its buffer, not copied
+    };
+    /// A queued event. The bytes stay in the session's buffers until it is popped, so queuing
+    /// a message allocates nothing; next_event() copies them into, or swaps them with, the
+    /// caller's event.
     struct pending_event {
-        session_event event;
+        session_event::kind what = session_event::kind::binary;
         effect then = effect::none;
+        storage where = storage::none;
+        std::optional<std::uint16_t> code;
+        std::error_code error;
+        std::size_t offset = 0;
+        std::size_t size = 0;
+        std::vector<std::uint8_t> owned;
     };
 
     void write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload);
-    void queue(session_event event, effect then = effect::none);
+    pending_event& queue(session_event::kind what, effect then = effect::none);
     void fail(std::error_code ec);
     void on_header();
     void on_payload(std::span<const std::uint8_t> data);
     void on_frame_end();
+    void on_message_end();
     void apply(pending_event& p);
+    void reserve_message(std::size_t n);
+    void recycle(std::vector<std::uint8_t>&& buffer);
+    void reset_queue() noexcept;
+    std::span<const std::uint8_t> payload_of(const pending_event& p) const noexcept;
     mask_key next_mask_key();
 
     session_options options_;
     frame_parser parser_;
     session_state state_ = session_state::open;
-    std::deque<pending_event> events_;
+    // queued events: events_[events_head_...]; emptied (capacity kept) once all are popped
+    std::vector<pending_event> events_;
+    std::size_t events_head_ = 0;
     // read side: parsing stops at the peer's Close, a violation or EOF
     bool rd_done_ = false;
     opcode rd_op_ = opcode::text;   // opcode of the frame being read
     bool rd_fin_ = true;
     bool rd_drop_ = false;          // data frame read while closing: dropped
-    // message being reassembled
+    // Message bytes: those of queued messages, then from msg_start_ the message being
+    // reassembled. Kept (with its capacity) from message to message.
     opcode msg_op_ = opcode::text;
-    std::vector<std::uint8_t> msg_;
+    std::vector<std::uint8_t> msg_buf_;
+    std::size_t msg_start_ = 0;
     utf8_validator utf8_;
-    // control frame being read
-    std::vector<std::uint8_t> control_;
+    // Buffers the caller handed back for big messages, reused as msg_buf_ (at most 2 kept).
+    std::vector<std::vector<std::uint8_t>> spares_;
+    // Control payloads: those of queued pings and pongs, then from control_start_ the control
+    // frame being read.
+    std::vector<std::uint8_t> control_buf_;
+    std::size_t control_start_ = 0;
+    // The reason of the queued Close (at most one: reading stops there).
+    std::string close_reason_;
     // output
     std::vector<std::uint8_t> out_;
     std::size_t out_head_ = 0;
