@@ -50,6 +50,19 @@ public:
 
     std::span<const std::uint8_t> view() const noexcept { return *bytes_; }
     std::size_t size() const noexcept { return bytes_->size(); }
+
+    /// The first `keep` bytes, remembering the size they were cut from. A judged case's
+    /// results keep such prefixes, so a run's memory does not grow with every 16 MiB echo.
+    payload prefix(std::size_t keep) const {
+        if (keep >= size()) {
+            return *this;
+        }
+        payload p{std::vector<std::uint8_t>(view().begin(), view().begin() + static_cast<std::ptrdiff_t>(keep))};
+        p.full_size_ = full_size();
+        return p;
+    }
+    /// The size before prefix() cut it; size() for bytes never cut.
+    std::size_t full_size() const noexcept { return full_size_ != 0 ? full_size_ : size(); }
     bool empty() const noexcept { return bytes_->empty(); }
     const std::uint8_t* data() const noexcept { return bytes_->data(); }
     friend bool operator==(const payload& a, const payload& b) noexcept {
@@ -62,6 +75,7 @@ private:
         return e;
     }
     std::shared_ptr<const std::vector<std::uint8_t>> bytes_;
+    std::size_t full_size_ = 0; ///< set by prefix() only
 };
 
 // ---------------------------------------------------------------- steps

@@ -24,10 +24,12 @@ constexpr std::size_t no_limit = std::numeric_limits<std::size_t>::max();
 
 /// The bytes as {"text"} or {"hex"} plus "size"; cut to `limit` bytes (backing off to a code
 /// point boundary, so that a cut text stays text) with "truncated" and "full_size".
-json bytes_json(std::span<const std::uint8_t> data, std::size_t limit = no_limit) {
+json bytes_json(std::span<const std::uint8_t> data, std::size_t limit = no_limit,
+                std::size_t full_size = 0) {
     std::span<const std::uint8_t> held = data;
-    const bool cut = data.size() > limit;
-    if (cut) {
+    full_size = std::max(full_size, data.size()); // bytes already cut before they got here
+    const bool cut = data.size() > limit || full_size > data.size();
+    if (data.size() > limit) {
         std::size_t n = limit;
         for (std::size_t back = 0; back < 3 && n > 0 && (data[n] & 0xC0) == 0x80; ++back) {
             --n;
@@ -43,7 +45,7 @@ json bytes_json(std::span<const std::uint8_t> data, std::size_t limit = no_limit
     j["size"] = held.size();
     if (cut) {
         j["truncated"] = true;
-        j["full_size"] = data.size();
+        j["full_size"] = full_size;
     }
     return j;
 }
@@ -75,7 +77,7 @@ std::string_view kind_name(cases::event::kind k) noexcept {
 json event_json(const cases::event& e, std::size_t max_bytes) {
     json j = json::object();
     j["kind"] = kind_name(e.what);
-    j["data"] = bytes_json(e.data.view(), max_bytes);
+    j["data"] = bytes_json(e.data.view(), max_bytes, e.data.full_size());
     return j;
 }
 
@@ -87,7 +89,7 @@ json trace_json(const std::vector<cases::event>& trace, const json_options& o) {
     for (const auto& e : trace) {
         const std::size_t limit = std::min(o.max_event_bytes, budget);
         j.push_back(event_json(e, limit));
-        budget -= std::min(limit, e.data.size());
+        budget -= std::min(limit, e.data.size()); // size() is what was kept, never more
     }
     return j;
 }

@@ -16,6 +16,8 @@ constexpr std::size_t frame_read_size = 64 * 1024;
 /// Slack on top of every wait a case can make, for the hard cap of the whole case (writes of
 /// large messages, scheduling).
 constexpr milliseconds hard_cap_slack{30'000};
+/// Event data kept in a case's result once it is judged.
+constexpr std::size_t kept_event_bytes = 64 * 1024;
 
 std::span<const std::uint8_t> as_bytes(std::string_view s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -495,6 +497,18 @@ void case_runner::finish() {
     }
     result_.duration = elapsed_ms();
     judge(script_, observer_, facts_, result_);
+    // Judged: the results keep a prefix of each event's data (reports show less still), so
+    // that a run's memory is one case's worth, not the sum of every large echo.
+    for (auto* trace : {&result_.received}) {
+        for (auto& e : *trace) {
+            e.data = e.data.prefix(kept_event_bytes);
+        }
+    }
+    for (auto& o : result_.expected) {
+        for (auto& e : o.trace) {
+            e.data = e.data.prefix(kept_event_bytes);
+        }
+    }
     if (!stall_note_.empty()) {
         result_.reason += " " + stall_note_;
     }

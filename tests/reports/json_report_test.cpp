@@ -281,6 +281,17 @@ TEST(JsonReport, TraceDataSharesABudget) {
     EXPECT_EQ(got[2].at("data").at("full_size"), 4);
 }
 
+TEST(JsonReport, DataCutBeforeTheWriterKeepsItsFullSize) {
+    run_result run = sample_run();
+    run.cases[0].received = {text_event("abcdefghij")};
+    run.cases[0].received[0].data = run.cases[0].received[0].data.prefix(4);
+    const json j = render_and_parse(run, json_options{});
+    const json& data = j.at("cases")[0].at("received")[0].at("data");
+    EXPECT_EQ(data.at("text"), "abcd");
+    EXPECT_EQ(data.at("truncated"), true);
+    EXPECT_EQ(data.at("full_size"), 10);
+}
+
 TEST(JsonReport, PartialRunIsValidJsonAndReadsBack) {
     run_result run = sample_run();
     run.interrupted = true;
