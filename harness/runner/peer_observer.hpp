@@ -31,7 +31,8 @@ namespace wscheck::runner {
 struct observer_options {
     proto::role local_role = proto::role::client; ///< the tester's role; the peer has the other
     bool rsv1_allowed = false;                    ///< an extension gave RSV1 a meaning
-    std::uint64_t max_message_size = 64ull * 1024 * 1024; ///< kept per message; more is cut
+    /// Kept per message; more is cut. The largest message a case expects is 16 MiB.
+    std::uint64_t max_message_size = 17ull * 1024 * 1024;
     wire_log_limits log{};
 };
 
