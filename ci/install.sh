@@ -11,6 +11,8 @@ apt_packages=(
     zlib1g-dev libcli11-dev libbenchmark-dev
     # tools used by tests
     openssl python3 python3-websockets libxml2-utils
+    # packs the seed corpora of the OSS-Fuzz build (fuzz/oss-fuzz-build.sh)
+    zip unzip
 )
 # Node may come from another source that bundles npm (and conflicts with Debian's npm package).
 command -v node >/dev/null || apt_packages+=(nodejs)

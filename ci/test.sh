@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, and runs every test.
-#   ci/test.sh           release tests, then the sanitizer build's tests, then the fuzz smoke run
+#   ci/test.sh           release tests, then the sanitizer build's tests, the fuzz smoke run
+#                        and the OSS-Fuzz build check
 #   ci/test.sh --quick   release tests only
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,3 +25,7 @@ if [ -x "$root/ci/fuzz.sh" ]; then
     echo "== fuzz targets, a short bounded run each"
     bash "$root/ci/fuzz.sh" --seconds 20
 fi
+
+echo "== OSS-Fuzz / ClusterFuzzLite build, as the infrastructure runs it (libFuzzer + ASan)"
+bash "$root/ci/oss_fuzz_check.sh"
+

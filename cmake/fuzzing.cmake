@@ -1,11 +1,22 @@
 # wscheck_add_fuzzer(NAME SOURCES... LIBS ...)
 #
 # Builds fuzz/<NAME>.cpp as `fuzz_<name>`:
-#   - WSCHECK_BUILD_FUZZERS=ON with clang: a libFuzzer binary (-fsanitize=fuzzer,address,undefined);
+#   - WSCHECK_BUILD_FUZZERS=ON with clang: a fuzzing-engine binary (by default libFuzzer, with
+#     AddressSanitizer and UndefinedBehaviorSanitizer);
 #   - otherwise: a plain executable linked with fuzz/replay_main.cpp that runs each file given.
 # Either way a CTest `fuzz_<name>_regressions` replays fuzz/corpus/<name>/ (seeds and regressions),
 # so every ctest run checks that no input that ever crashed a target crashes it again.
+#
+# Under OSS-Fuzz or ClusterFuzzLite (fuzz/oss-fuzz-build.sh) the infrastructure chooses the
+# sanitizer and the engine: it passes the instrumentation in CFLAGS/CXXFLAGS and the engine in
+# $LIB_FUZZING_ENGINE. WSCHECK_FUZZ_FLAGS_FROM_ENV=ON then keeps this file from adding
+# sanitizer flags of its own (they would contradict e.g. a memory-sanitizer build), and
+# WSCHECK_FUZZING_ENGINE, set from $LIB_FUZZING_ENGINE, replaces -fsanitize=fuzzer at link time.
 set(WSCHECK_FUZZ_SECONDS 20 CACHE STRING "Seconds per target for the fuzz_<name>_run targets")
+set(WSCHECK_FUZZING_ENGINE "-fsanitize=fuzzer" CACHE STRING
+    "What fuzz targets link as their engine and main(): a flag or a library path ($LIB_FUZZING_ENGINE)")
+option(WSCHECK_FUZZ_FLAGS_FROM_ENV
+    "Sanitizer and coverage flags come from CMAKE_CXX_FLAGS (OSS-Fuzz's CXXFLAGS): add none" OFF)
 
 if(WSCHECK_BUILD_FUZZERS AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "WSCHECK_BUILD_FUZZERS needs clang: configure with -DCMAKE_CXX_COMPILER=clang++")
@@ -15,12 +26,17 @@ endif()
 # library a fuzz target links (wscheck_proto, ...) is compiled with the fuzzer's coverage
 # instrumentation and the same sanitizers, through wscheck_options (cmake/sanitizers.cmake),
 # which every wscheck target links. fuzzer-no-link instruments without pulling in libFuzzer's
-# main, so the other executables of this build still link and run as themselves.
-if(WSCHECK_BUILD_FUZZERS)
+# main, so the other executables of this build still link and run as themselves. With the
+# flags from the environment, CMAKE_CXX_FLAGS already carries all of that for every file.
+set(wscheck_fuzz_sanitizers)
+if(WSCHECK_BUILD_FUZZERS AND NOT WSCHECK_FUZZ_FLAGS_FROM_ENV)
+    set(wscheck_fuzz_sanitizers -fsanitize=address,undefined)
     target_compile_options(wscheck_options INTERFACE
         -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
-    target_link_options(wscheck_options INTERFACE -fsanitize=address,undefined)
+    target_link_options(wscheck_options INTERFACE ${wscheck_fuzz_sanitizers})
 endif()
+# The engine as a list: "-fsanitize=fuzzer" is one flag, a path is a library to link last.
+separate_arguments(wscheck_fuzzing_engine UNIX_COMMAND "${WSCHECK_FUZZING_ENGINE}")
 
 function(wscheck_add_fuzzer name)
     cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
@@ -30,9 +46,13 @@ function(wscheck_add_fuzzer name)
     target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR})
     target_link_libraries(${target} PRIVATE ${ARG_LIBS} wscheck_options wscheck_warnings)
     if(WSCHECK_BUILD_FUZZERS)
-        target_compile_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined
-                                                 -fno-sanitize-recover=undefined)
-        target_link_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+        # The target's own file gets the same instrumentation as the libraries (above); the
+        # engine brings main() and is linked after everything else.
+        if(NOT WSCHECK_FUZZ_FLAGS_FROM_ENV)
+            target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                                                     -fno-sanitize-recover=undefined)
+        endif()
+        target_link_libraries(${target} PRIVATE ${wscheck_fuzzing_engine} ${wscheck_fuzz_sanitizers})
         set(dict ${PROJECT_SOURCE_DIR}/fuzz/dict/${name}.dict)
         set(dict_arg)
         if(EXISTS ${dict})
