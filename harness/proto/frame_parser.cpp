@@ -144,7 +144,7 @@ frame_parser::result frame_parser::feed(std::span<std::uint8_t> input) noexcept 
         const std::size_t n =
             remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
         const std::span<std::uint8_t> data = input.first(n);
-        if (header_.masked) {
+        if (header_.masked && options_.unmask) {
             mask_phase_ = mask_inplace(data, header_.key, mask_phase_);
         }
         remaining_ -= n;

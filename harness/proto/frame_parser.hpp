@@ -7,7 +7,8 @@
 //     header      a complete frame header was read (see header()); for a masked frame the
 //                 payload events that follow are already unmasked
 //     payload     `data` is a piece of the current frame's payload, unmasked in place inside
-//                 the caller's buffer (so feed() takes a mutable span)
+//                 the caller's buffer (so feed() takes a mutable span), unless options say
+//                 the caller unmasks
 //     frame_end   the current frame's payload is complete (also right after a header with
 //                 length 0)
 //     error       strict mode only: `error` names the violation; the parser is then stuck and
@@ -46,6 +47,10 @@ struct frame_parser_options {
     parse_mode mode = parse_mode::strict;
     bool rsv1_allowed = false;           ///< an extension (permessage-deflate) defined RSV1
     std::uint64_t max_frame_payload = max_payload_length; ///< larger frames: frame_too_big
+    /// false: payload events carry the bytes as they were on the wire, still masked, for a
+    /// caller that unmasks them while copying them out (mask_copy), one pass instead of two.
+    /// The piece starts at key byte (header().length - remaining() - data.size()) % 4.
+    bool unmask = true;
 };
 
 /// A small set of violations, for observe mode.

@@ -1,5 +1,6 @@
 #include "harness/proto/mask.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -64,6 +65,49 @@ std::size_t mask_inplace(std::span<std::uint8_t> data, const mask_key& key,
     // Tail: fewer than 4 bytes.
     for (; n > 0; --n) {
         *p++ ^= key[phase];
+        phase = (phase + 1) & 3;
+    }
+    return phase;
+}
+
+std::size_t mask_copy(std::span<const std::uint8_t> from, std::span<std::uint8_t> to,
+                      const mask_key& key, std::size_t phase) noexcept {
+    // mask_inplace's loop with separate source and destination (kept apart from it so that
+    // neither has to allow for the other's aliasing).
+    phase &= 3;
+    const std::uint8_t* src = from.data();
+    std::uint8_t* dst = to.data();
+    std::size_t n = std::min(from.size(), to.size());
+
+    const std::uint64_t word_key = rotated_word_key(key, phase);
+    for (; n >= 32; n -= 32, src += 32, dst += 32) {
+        std::uint64_t w[4];
+        std::memcpy(w, src, sizeof w);
+        w[0] ^= word_key;
+        w[1] ^= word_key;
+        w[2] ^= word_key;
+        w[3] ^= word_key;
+        std::memcpy(dst, w, sizeof w);
+    }
+    for (; n >= 8; n -= 8, src += 8, dst += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, src, sizeof w);
+        w ^= word_key;
+        std::memcpy(dst, &w, sizeof w);
+    }
+    if (n >= 4) {
+        std::uint32_t w;
+        std::uint32_t half_key;
+        std::memcpy(&half_key, &word_key, sizeof half_key);
+        std::memcpy(&w, src, sizeof w);
+        w ^= half_key;
+        std::memcpy(dst, &w, sizeof w);
+        src += 4;
+        dst += 4;
+        n -= 4;
+    }
+    for (; n > 0; --n) {
+        *dst++ = static_cast<std::uint8_t>(*src++ ^ key[phase]);
         phase = (phase + 1) & 3;
     }
     return phase;

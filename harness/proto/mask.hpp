@@ -14,4 +14,10 @@ namespace wscheck::proto {
 std::size_t mask_inplace(std::span<std::uint8_t> data, const mask_key& key,
                          std::size_t phase = 0) noexcept;
 
+/// Writes `from` XORed with `key` (starting at key byte `phase`) to `to`, which must hold at
+/// least from.size() bytes and must not overlap `from`; returns the phase for the next byte.
+/// Unmasking while copying, in one pass, what mask_inplace and a copy do in two.
+std::size_t mask_copy(std::span<const std::uint8_t> from, std::span<std::uint8_t> to,
+                      const mask_key& key, std::size_t phase = 0) noexcept;
+
 } // namespace wscheck::proto

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -17,6 +18,8 @@ frame_parser_options parser_options_for(const session_options& options) {
     frame_parser_options p;
     p.local_role = options.local_role;
     p.mode = parse_mode::strict;
+    // The session unmasks payload while copying it into its own buffers (one pass).
+    p.unmask = false;
     return p;
 }
 
@@ -53,6 +56,10 @@ constexpr std::size_t hand_over_min = 16 * 1024;
 
 /// Buffers handed back by the caller and kept for big messages.
 constexpr std::size_t max_spares = 2;
+
+/// A default error_code to compare with: constructing one calls std::system_category(), an
+/// out-of-line call too costly to make for every event.
+const std::error_code no_error{};
 
 } // namespace
 
@@ -96,7 +103,7 @@ void session::receive_eof() {
     queue(session_event::kind::close, effect::eof).code = close_code::abnormal;
 }
 
-void session::on_header() {
+inline void session::on_header() {
     const frame_header& h = parser_.header();
     rd_op_ = h.op;
     rd_fin_ = h.fin;
@@ -107,18 +114,17 @@ void session::on_header() {
     // 7.1 closing: after our Close, data the peer still sends is read and dropped.
     rd_drop_ = close_sent_;
     if (rd_drop_) {
-        msg_buf_.resize(msg_start_);
+        msg_len_ = msg_start_;
         return;
     }
     // The parser has checked the order of fragments (5.4): a text or binary frame starts a
-    // message, a continuation frame continues the one in progress.
+    // message (so none is in progress), a continuation frame continues the one in progress.
     if (h.op != opcode::cont) {
         msg_op_ = h.op;
-        msg_buf_.resize(msg_start_);
         utf8_.reset();
     }
     // 10.4: refuse a message over the limit as soon as a header announces it.
-    const std::size_t so_far = msg_buf_.size() - msg_start_;
+    const std::size_t so_far = msg_len_ - msg_start_;
     if (h.length > options_.max_message_size - so_far) {
         fail(violation::message_too_big);
         return;
@@ -128,47 +134,65 @@ void session::on_header() {
     reserve_message(static_cast<std::size_t>(std::min<std::uint64_t>(h.length, reserve_ahead)));
 }
 
-void session::on_payload(std::span<const std::uint8_t> data) {
+inline void session::on_payload(std::span<const std::uint8_t> data) {
     if (is_control(rd_op_)) {
         // At most 125 bytes: the parser refused bigger control frames (5.5).
+        const std::size_t at = control_buf_.size();
         control_buf_.insert(control_buf_.end(), data.begin(), data.end());
+        // 5.3: a client's frames are masked (the parser has checked which role sends them).
+        if (parser_.header().masked)
+            mask_inplace(std::span{control_buf_}.subspan(at), parser_.header().key,
+                         piece_phase(data.size()));
         return;
     }
     if (rd_drop_)
         return;
+    reserve_message(data.size());
+    const std::span<std::uint8_t> to = std::span{msg_buf_}.subspan(msg_len_, data.size());
+    if (parser_.header().masked) {
+        mask_copy(data, to, parser_.header().key, piece_phase(data.size()));
+    } else {
+        std::memcpy(to.data(), data.data(), data.size());
+    }
+    msg_len_ += data.size();
     // 8.1: fail fast, on the first piece that holds an invalid byte, whatever fragment or
     // read it arrives in.
-    if (msg_op_ == opcode::text && !utf8_.write(data)) {
+    if (msg_op_ == opcode::text && !utf8_.write(to))
         fail(violation::bad_utf8);
-        return;
-    }
-    reserve_message(data.size());
-    msg_buf_.insert(msg_buf_.end(), data.begin(), data.end());
 }
 
-void session::reserve_message(std::size_t n) {
-    const std::size_t size = msg_buf_.size();
+inline std::size_t session::piece_phase(std::size_t n) const noexcept {
+    // The piece just delivered ends where the frame's remaining bytes start.
+    const std::uint64_t offset = parser_.header().length - parser_.remaining() - n;
+    return static_cast<std::size_t>(offset & 3u);
+}
+
+inline void session::reserve_message(std::size_t n) {
+    if (msg_buf_.size() - msg_len_ < n)
+        grow_message(n);
+}
+
+void session::grow_message(std::size_t n) {
     const std::size_t capacity = msg_buf_.capacity();
-    if (capacity - size >= n)
-        return;
-    if (!spares_.empty() && spares_.back().capacity() >= size + n) {
+    if (!spares_.empty() && spares_.back().capacity() >= msg_len_ + n) {
         // A buffer the caller handed back is big enough: use it rather than allocate.
         std::vector<std::uint8_t>& spare = spares_.back();
-        spare.assign(msg_buf_.begin(), msg_buf_.end());
+        spare.resize(spare.capacity());
+        std::memcpy(spare.data(), msg_buf_.data(), msg_len_);
         msg_buf_.swap(spare);
-        if (spare.capacity() >= hand_over_min) {
-            spare.clear();
-        } else {
+        if (spare.capacity() < hand_over_min)
             spares_.pop_back();
-        }
         return;
     }
     // Grow geometrically, so that a message arriving in many pieces is copied O(1) times on
-    // average, and never by more than twice what the buffer holds plus reserve_ahead.
-    msg_buf_.reserve(std::max(size + n, 2 * capacity));
+    // average, and never by more than twice what the buffer holds plus reserve_ahead. The
+    // whole capacity is initialized once, here, so that appending is a plain write.
+    if (capacity - msg_len_ < n)
+        msg_buf_.reserve(std::max(msg_len_ + n, 2 * capacity));
+    msg_buf_.resize(msg_buf_.capacity());
 }
 
-void session::on_frame_end() {
+inline void session::on_frame_end() {
     if (!is_control(rd_op_)) {
         if (!rd_drop_ && rd_fin_)
             on_message_end();
@@ -208,7 +232,7 @@ void session::on_frame_end() {
     }
 }
 
-void session::on_message_end() {
+inline void session::on_message_end() {
     // 8.1: a text message must not end inside a UTF-8 sequence.
     if (msg_op_ == opcode::text && !utf8_.finish()) {
         fail(violation::bad_utf8);
@@ -216,12 +240,14 @@ void session::on_message_end() {
     }
     pending_event& p = queue(msg_op_ == opcode::text ? session_event::kind::text
                                                      : session_event::kind::binary);
-    const std::size_t size = msg_buf_.size() - msg_start_;
+    const std::size_t size = msg_len_ - msg_start_;
     if (msg_start_ == 0 && size >= hand_over_min) {
         // A big message alone in the buffer: the event takes the buffer, to be swapped with
         // the caller's, rather than copied; the next message goes into a spare.
         p.where = storage::owned;
+        msg_buf_.resize(msg_len_);
         p.owned.swap(msg_buf_);
+        msg_len_ = 0;
         if (!spares_.empty()) {
             msg_buf_.swap(spares_.back());
             spares_.pop_back();
@@ -231,26 +257,25 @@ void session::on_message_end() {
     p.where = storage::message;
     p.offset = msg_start_;
     p.size = size;
-    msg_start_ = msg_buf_.size();
+    msg_start_ = msg_len_;
 }
 
 void session::fail(std::error_code ec) {
     // _Fail the WebSocket Connection_ (7.1.7): stop reading; the Close goes out when the
     // `failed` event is popped.
     rd_done_ = true;
-    pending_event& p = queue(session_event::kind::failed, effect::fail);
-    p.error = ec;
-    p.code = fail_code_for(ec);
+    fail_error_ = ec;
+    queue(session_event::kind::failed, effect::fail).code = fail_code_for(ec);
 }
 
-session::pending_event& session::queue(session_event::kind what, effect then) {
+inline session::pending_event& session::queue(session_event::kind what, effect then) {
     pending_event& p = events_.emplace_back();
     p.what = what;
     p.then = then;
     return p;
 }
 
-std::span<const std::uint8_t> session::payload_of(const pending_event& p) const noexcept {
+inline std::span<const std::uint8_t> session::payload_of(const pending_event& p) const noexcept {
     switch (p.where) {
     case storage::none:
         break;
@@ -268,10 +293,15 @@ bool session::next_event(session_event& out) {
     if (events_head_ == events_.size())
         return false;
     pending_event& p = events_[events_head_++];
-    apply(p);
+    if (p.then != effect::none)
+        apply(p);
     out.what = p.what;
     out.code = p.code;
-    out.error = p.error;
+    if (p.what == session_event::kind::failed) {
+        out.error = fail_error_;
+    } else if (out.error != no_error) {
+        out.error = no_error;
+    }
     out.reason.clear();
     if (p.then == effect::peer_close)
         out.reason.swap(close_reason_);
@@ -289,19 +319,21 @@ bool session::next_event(session_event& out) {
 
 void session::recycle(std::vector<std::uint8_t>&& buffer) {
     // Keep the caller's old buffer for a later big message if it is worth keeping.
+    // Its bytes stay as they are: they are initialized, so grow_message() reuses them as
+    // they are, without clearing.
     if (buffer.capacity() < hand_over_min || spares_.size() >= max_spares)
         return;
-    buffer.clear();
     spares_.push_back(std::move(buffer));
 }
 
-void session::reset_queue() noexcept {
+inline void session::reset_queue() noexcept {
     // Every event was popped: their bytes are no longer needed. What is left is the part of
     // the message or control frame being read, moved to the front.
     events_.clear();
     events_head_ = 0;
     if (msg_start_ != 0) {
-        msg_buf_.erase(msg_buf_.begin(), msg_buf_.begin() + static_cast<std::ptrdiff_t>(msg_start_));
+        std::memmove(msg_buf_.data(), msg_buf_.data() + msg_start_, msg_len_ - msg_start_);
+        msg_len_ -= msg_start_;
         msg_start_ = 0;
     }
     if (control_start_ != 0) {
@@ -311,7 +343,7 @@ void session::reset_queue() noexcept {
     }
 }
 
-void session::apply(pending_event& p) {
+inline void session::apply(pending_event& p) {
     switch (p.then) {
     case effect::none:
         return;
@@ -332,7 +364,7 @@ void session::apply(pending_event& p) {
         state_ = session_state::closed;
         return;
     case effect::fail:
-        failure_ = p.error;
+        failure_ = fail_error_;
         if (!close_sent_) {
             write_frame(opcode::close, true, build_close_payload(p.code));
             close_sent_ = true;

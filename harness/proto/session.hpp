@@ -95,8 +95,10 @@ public:
 
     // ---- input ----
 
-    /// Processes bytes from the peer (unmasking in place). Consumes all of `data` until reading
-    /// has ended (the peer's Close, a violation, EOF); bytes after that are ignored.
+    /// Processes bytes from the peer, which are copied (and unmasked) into the session's own
+    /// buffers: `data` is not used after the call, and the session may modify it. Consumes all
+    /// of `data` until reading has ended (the peer's Close, a violation, EOF); bytes after that
+    /// are ignored.
     void receive(std::span<std::uint8_t> data);
     /// The transport reached EOF. Before the closing handshake completed this is an abnormal
     /// closure: the session moves to closed and reports a `close` event with code 1006 (7.1.5),
@@ -160,7 +162,6 @@ private:
         effect then = effect::none;
         storage where = storage::none;
         std::optional<std::uint16_t> code;
-        std::error_code error;
         std::size_t offset = 0;
         std::size_t size = 0;
         std::vector<std::uint8_t> owned;
@@ -175,6 +176,8 @@ private:
     void on_message_end();
     void apply(pending_event& p);
     void reserve_message(std::size_t n);
+    void grow_message(std::size_t n);
+    std::size_t piece_phase(std::size_t n) const noexcept;
     void recycle(std::vector<std::uint8_t>&& buffer);
     void reset_queue() noexcept;
     std::span<const std::uint8_t> payload_of(const pending_event& p) const noexcept;
@@ -191,11 +194,13 @@ private:
     opcode rd_op_ = opcode::text;   // opcode of the frame being read
     bool rd_fin_ = true;
     bool rd_drop_ = false;          // data frame read while closing: dropped
-    // Message bytes: those of queued messages, then from msg_start_ the message being
-    // reassembled. Kept (with its capacity) from message to message.
+    // Message bytes: msg_buf_[0, msg_start_) holds queued messages, [msg_start_, msg_len_)
+    // the message being reassembled. msg_buf_ is kept from message to message, all of it
+    // initialized (size() == capacity() once grown), so appending is a plain write.
     opcode msg_op_ = opcode::text;
     std::vector<std::uint8_t> msg_buf_;
     std::size_t msg_start_ = 0;
+    std::size_t msg_len_ = 0;
     utf8_validator utf8_;
     // Buffers the caller handed back for big messages, reused as msg_buf_ (at most 2 kept).
     std::vector<std::vector<std::uint8_t>> spares_;
@@ -203,8 +208,10 @@ private:
     // frame being read.
     std::vector<std::uint8_t> control_buf_;
     std::size_t control_start_ = 0;
-    // The reason of the queued Close (at most one: reading stops there).
+    // The reason of the queued Close, the violation of the queued `failed` event (at most
+    // one of either: reading stops there).
     std::string close_reason_;
+    std::error_code fail_error_;
     // output
     std::vector<std::uint8_t> out_;
     std::size_t out_head_ = 0;

@@ -505,6 +505,34 @@ TEST(frame_parser, payload_is_unmasked_in_place_with_any_key) {
     }
 }
 
+TEST(frame_parser, without_unmask_payload_is_left_as_on_the_wire) {
+    const bytes payload = pattern(1000, 7);
+    const bytes wire = frame(masked_hdr(opcode::binary, true, rfc_key), payload);
+    frame_parser_options opts = server_strict();
+    opts.unmask = false;
+    frame_parser p{opts};
+    bytes input = wire;
+    std::span<std::uint8_t> in{input};
+    bytes got;
+    std::size_t phase = 0;
+    // Pieces of odd sizes: each starts at the key byte the documented formula gives.
+    for (std::size_t guard = 0; guard < 100 && !in.empty(); ++guard) {
+        const auto r = p.feed(in.first(std::min<std::size_t>(in.size(), 333)));
+        in = in.subspan(r.consumed);
+        if (r.what != event::payload) continue;
+        EXPECT_TRUE(std::equal(r.data.begin(), r.data.end(),
+                               wire.begin() + (r.data.data() - input.data())))
+            << "payload changed";
+        const std::uint64_t offset = p.header().length - p.remaining() - r.data.size();
+        EXPECT_EQ(offset % 4, phase);
+        bytes piece(r.data.begin(), r.data.end());
+        phase = mask_inplace(piece, p.header().key, static_cast<std::size_t>(offset % 4));
+        got.insert(got.end(), piece.begin(), piece.end());
+    }
+    EXPECT_TRUE(in.empty());
+    EXPECT_EQ(got, payload);
+}
+
 TEST(frame_parser, unmasked_header_has_a_zero_key) {
     // A masked frame followed by an unmasked one (observe): the key must not leak across.
     const auto t = run(observe(role::server), concat({frame(masked_hdr(opcode::text), text_bytes("a")),

@@ -113,5 +113,49 @@ TEST(mask_inplace, zero_key_is_the_identity) {
     EXPECT_EQ(data, before);
 }
 
+TEST(mask_copy, matches_the_naive_reference_at_every_phase_length_and_alignment) {
+    // Source and destination at every alignment, independently; the source is left alone and
+    // the destination's guard bytes come out untouched.
+    constexpr std::size_t guard = 16;
+    for (std::size_t from_offset = 0; from_offset < 8; ++from_offset) {
+        for (std::size_t to_offset = 0; to_offset < 8; ++to_offset) {
+            for (std::size_t len = 0; len <= 70; ++len) {
+                for (std::size_t phase = 0; phase < 4; ++phase) {
+                    const bytes src = pattern(from_offset + len, static_cast<std::uint8_t>(len));
+                    const bytes data(src.begin() + static_cast<std::ptrdiff_t>(from_offset), src.end());
+                    bytes dst = pattern(guard + to_offset + len + guard, 0x55);
+                    const bytes before = dst;
+
+                    const std::size_t next = mask_copy(
+                        std::span<const std::uint8_t>{src.data() + from_offset, len},
+                        std::span<std::uint8_t>{dst.data() + guard + to_offset, len}, odd_key, phase);
+
+                    EXPECT_EQ(next, (phase + len) % 4);
+                    const bytes expected = naive_mask(data, odd_key, phase);
+                    for (std::size_t i = 0; i < dst.size(); ++i) {
+                        const bool inside = i >= guard + to_offset && i < guard + to_offset + len;
+                        ASSERT_EQ(dst[i], inside ? expected[i - guard - to_offset] : before[i])
+                            << from_offset << " " << to_offset << " " << len << " " << phase << " " << i;
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(mask_copy, resuming_at_every_split_equals_mask_inplace_whole) {
+    const bytes data = pattern(70000, 4);
+    bytes whole = data;
+    mask_inplace(whole, rfc_key, 1);
+    for (const std::size_t split : {std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{4097}, std::size_t{65535}}) {
+        bytes out(data.size());
+        const std::span<const std::uint8_t> from{data};
+        const std::span<std::uint8_t> to{out};
+        const std::size_t phase = mask_copy(from.first(split), to.first(split), rfc_key, 1);
+        EXPECT_EQ(mask_copy(from.subspan(split), to.subspan(split), rfc_key, phase), (1 + data.size()) % 4);
+        EXPECT_TRUE(out == whole) << split;
+    }
+}
+
 } // namespace
 } // namespace wscheck::proto

@@ -919,5 +919,218 @@ TEST(session, large_output_consumed_in_parts_stays_in_order) {
     EXPECT_EQ(frames[1].payload, to_bytes("tail"));
 }
 
+// ---------------------------------------------------------------- message buffers
+// The session keeps its message buffers from message to message, queues events that refer to
+// bytes in them, hands big messages over by swapping buffers with the caller's event, and
+// unmasks while copying. None of that may show: every message arrives whole and unchanged,
+// however the bytes are split and whenever the events are popped.
+
+/// `n` bytes of payload; text is valid UTF-8 with 2-, 3- and 4-byte sequences, so that
+/// fragment and read boundaries fall inside them.
+bytes random_payload(std::mt19937& rng, std::size_t n, bool text) {
+    bytes out;
+    out.reserve(n);
+    if (!text) {
+        for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>(rng()));
+        return out;
+    }
+    static const std::vector<bytes> code_points = {
+        {'a'}, {0xC3, 0xA9}, {0xE2, 0x82, 0xAC}, {0xF0, 0x9F, 0x98, 0x80}};
+    while (out.size() < n) {
+        const bytes& cp = code_points[rng() % code_points.size()];
+        if (out.size() + cp.size() > n) {
+            out.push_back('a');
+        } else {
+            out.insert(out.end(), cp.begin(), cp.end());
+        }
+    }
+    return out;
+}
+
+struct expected_event {
+    kind what;
+    bytes data;
+};
+
+/// Messages of `sizes`, text and binary in turn, each in one frame or in three fragments with
+/// a Ping between them, every frame masked with its own key.
+bytes message_stream(std::span<const std::size_t> sizes, std::vector<expected_event>& expected) {
+    std::mt19937 rng(6455);
+    bytes wire;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        const bool text = i % 2 == 0;
+        const bytes payload = random_payload(rng, sizes[i], text);
+        const opcode op = text ? opcode::text : opcode::binary;
+        auto add = [&](opcode frame_op, bytes frame_payload, bool fin) {
+            frame_spec f;
+            f.op = frame_op;
+            f.payload = std::move(frame_payload);
+            f.fin = fin;
+            f.key = mask_key{static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng()),
+                             static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng())};
+            const bytes b = encode(f);
+            wire.insert(wire.end(), b.begin(), b.end());
+        };
+        if (i % 3 == 1 && payload.size() >= 3) {
+            // 5.4: fragments at arbitrary byte offsets (inside code points too); 5.5: a
+            // control frame may come between them.
+            const std::size_t a = 1 + rng() % (payload.size() - 2);
+            const std::size_t b = a + rng() % (payload.size() - a);
+            const auto at = [&](std::size_t k) { return payload.begin() + static_cast<std::ptrdiff_t>(k); };
+            add(op, bytes(payload.begin(), at(a)), false);
+            const bytes ping = random_payload(rng, i % 126, false);
+            add(opcode::ping, ping, true);
+            expected.push_back({kind::ping, ping});
+            add(opcode::cont, bytes(at(a), at(b)), false);
+            add(opcode::cont, bytes(at(b), payload.end()), true);
+        } else {
+            add(op, payload, true);
+        }
+        expected.push_back({text ? kind::text : kind::binary, payload});
+    }
+    return wire;
+}
+
+enum class pop_when { after_each_read, one_per_read, at_the_end };
+
+/// Feeds `wire` in reads of `chunk` bytes, popping events into one reused session_event.
+std::vector<expected_event> read_stream(const bytes& wire, std::size_t chunk, pop_when when) {
+    session s(server_options());
+    session_event e;
+    std::vector<expected_event> got;
+    auto pop = [&] {
+        if (!s.next_event(e)) return false;
+        EXPECT_FALSE(e.code);
+        EXPECT_FALSE(e.error);
+        EXPECT_TRUE(e.reason.empty());
+        got.push_back({e.what, e.data});
+        return true;
+    };
+    for (std::size_t i = 0; i < wire.size(); i += chunk) {
+        bytes piece(wire.begin() + static_cast<std::ptrdiff_t>(i),
+                    wire.begin() + static_cast<std::ptrdiff_t>(std::min(wire.size(), i + chunk)));
+        s.receive(piece);
+        if (when == pop_when::after_each_read) {
+            while (pop()) {}
+        } else if (when == pop_when::one_per_read) {
+            pop();
+        }
+    }
+    while (pop()) {}
+    EXPECT_EQ(s.state(), session_state::open);
+    return got;
+}
+
+void expect_same_events(const std::vector<expected_event>& got, const std::vector<expected_event>& expected,
+                        const std::string& label) {
+    ASSERT_EQ(got.size(), expected.size()) << label;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].what, expected[i].what) << label << " event " << i;
+        // Not EXPECT_EQ on the vectors: a mismatch would print megabytes.
+        EXPECT_TRUE(got[i].data == expected[i].data)
+            << label << " event " << i << ": " << got[i].data.size() << " bytes, expected "
+            << expected[i].data.size();
+    }
+}
+
+TEST(session, messages_small_and_big_arrive_intact_however_split_and_popped) {
+    // Around the 16 KiB from which a message is handed over by swapping buffers, and past the
+    // 1 MiB a header alone may reserve.
+    const std::size_t sizes[] = {0,     1,         125,   126,         16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1,
+                                 70000, 3,         65536, 1048576 + 3, 17,            2 * 1048576 + 5, 0};
+    std::vector<expected_event> expected;
+    const bytes wire = message_stream(sizes, expected);
+    for (const std::size_t chunk : {std::size_t{1000}, std::size_t{65536}, wire.size()}) {
+        for (const pop_when when : {pop_when::after_each_read, pop_when::one_per_read, pop_when::at_the_end}) {
+            expect_same_events(read_stream(wire, chunk, when), expected,
+                               "chunk " + std::to_string(chunk) + " pop " + std::to_string(static_cast<int>(when)));
+        }
+    }
+}
+
+TEST(session, small_messages_read_a_few_bytes_at_a_time_arrive_intact) {
+    const std::size_t sizes[] = {5, 0, 125, 300, 16 * 1024, 20000, 1, 126, 40000, 7};
+    std::vector<expected_event> expected;
+    const bytes wire = message_stream(sizes, expected);
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4093}}) {
+        for (const pop_when when : {pop_when::after_each_read, pop_when::one_per_read, pop_when::at_the_end}) {
+            expect_same_events(read_stream(wire, chunk, when), expected,
+                               "chunk " + std::to_string(chunk) + " pop " + std::to_string(static_cast<int>(when)));
+        }
+    }
+}
+
+TEST(session, an_event_reused_across_kinds_and_sessions_keeps_nothing_stale) {
+    session_event e;
+    {
+        session s(server_options());
+        const bytes big(20000, 0x62);
+        frame_spec f;
+        f.op = opcode::binary;
+        f.payload = big;
+        frame_spec close_frame;
+        close_frame.op = opcode::close;
+        close_frame.payload = close_body(1000, "bye");
+        feed(s, concat({encode(f), client_frame(opcode::ping, "pi"), encode(close_frame)}));
+        ASSERT_TRUE(s.next_event(e));
+        EXPECT_EQ(e.what, kind::binary);
+        EXPECT_TRUE(e.data == big);
+        ASSERT_TRUE(s.next_event(e));
+        EXPECT_EQ(e.what, kind::ping);
+        EXPECT_EQ(e.data, to_bytes("pi"));
+        ASSERT_TRUE(s.next_event(e));
+        EXPECT_EQ(e.what, kind::close);
+        EXPECT_TRUE(e.data.empty());
+        EXPECT_EQ(e.code, std::optional<std::uint16_t>{1000});
+        EXPECT_EQ(e.reason, "bye");
+        EXPECT_FALSE(e.error);
+        EXPECT_FALSE(s.next_event(e));
+    }
+    {
+        session s(server_options());
+        feed(s, client_frame(opcode::text, "\xff"));
+        ASSERT_TRUE(s.next_event(e));
+        EXPECT_EQ(e.what, kind::failed);
+        EXPECT_EQ(e.error, make_error_code(violation::bad_utf8));
+        EXPECT_EQ(e.code, std::optional<std::uint16_t>{close_code::invalid_payload});
+        EXPECT_TRUE(e.data.empty());
+        EXPECT_TRUE(e.reason.empty());
+    }
+    {
+        session s(server_options());
+        feed(s, client_frame(opcode::text, "hi"));
+        ASSERT_TRUE(s.next_event(e));
+        EXPECT_EQ(e.what, kind::text);
+        EXPECT_EQ(e.text(), "hi");
+        EXPECT_FALSE(e.code);
+        EXPECT_TRUE(e.reason.empty());
+        EXPECT_EQ(e.error, std::error_code{});
+    }
+}
+
+TEST(session, big_messages_echo_intact_when_the_caller_keeps_each_event) {
+    // The caller keeps every event (moved out, fresh event each time), so no buffer comes back
+    // to the session; it must allocate anew and never reuse a buffer it handed over.
+    endpoint server(server_options(), true);
+    std::mt19937 rng(1);
+    std::vector<bytes> sent;
+    bytes wire;
+    for (int i = 0; i < 4; ++i) {
+        sent.push_back(random_payload(rng, 100000 + static_cast<std::size_t>(i), false));
+        frame_spec f;
+        f.op = opcode::binary;
+        f.payload = sent.back();
+        const bytes b = encode(f);
+        wire.insert(wire.end(), b.begin(), b.end());
+    }
+    feed_in_chunks(server.s, wire, 65536);
+    server.handle_events();
+    ASSERT_EQ(server.messages.size(), sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_TRUE(server.messages[i].data == sent[i]) << i;
+    const auto frames = decode_frames(server.s.output(), role::client);
+    ASSERT_EQ(frames.size(), sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_TRUE(frames[i].payload == sent[i]) << i;
+}
+
 } // namespace
 } // namespace wscheck::proto
