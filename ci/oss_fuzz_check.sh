@@ -36,12 +36,13 @@ for f in "$root"/fuzz/fuzz_*.cpp; do
     seeds="$WORK/check-seeds/$t"
     rm -rf "$seeds" && mkdir -p "$seeds"
     [ ! -f "$OUT/${t}_seed_corpus.zip" ] || unzip -q "$OUT/${t}_seed_corpus.zip" -d "$seeds"
+    count="$(find "$seeds" -type f | wc -l)"
     dict=()
     [ ! -f "$OUT/$t.dict" ] || dict=(-dict="$OUT/$t.dict")
     log="$WORK/check-$t.log"
     if timeout 300 "$OUT/$t" "${dict[@]}" -runs=100 -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$WORK/check-" "$seeds" >"$log" 2>&1; then
-        echo "-- $t: $(find "$seeds" -type f | wc -l) seeds, $(grep -Eo 'Done [0-9]+ runs' "$log" || echo 'done')"
+        echo "-- $t: $count seeds, $(grep -Eo 'Done [0-9]+ runs' "$log" || echo 'done')"
     else
         echo "ci/oss_fuzz_check.sh: $t failed on its seed corpus; see $log" >&2
         tail -n 20 "$log" >&2
