@@ -189,6 +189,11 @@ struct handshake_spec {
     enum class expect { accept, reject, either } must = expect::accept;
     std::vector<int> reject_statuses{};       ///< allowed statuses when rejecting (empty: any 4xx)
     std::vector<proto::http_field> required_fields{};  ///< e.g. Sec-WebSocket-Version: 13 with 426
+    /// A slow client: the request written `chop` bytes at a time, `chop_pause` apart, while
+    /// the response is already being read (a server may answer or close before the end).
+    /// handshake_timeout still bounds the whole handshake. 0: written at once.
+    std::size_t chop = 0;
+    milliseconds chop_pause{};
 };
 
 /// Everything a run needs, built on demand.

@@ -209,6 +209,28 @@ void add_handshakes(catalog_builder& b) {
         {"10.4", "an endpoint protects itself against resource exhaustion; how long it waits for a "
                  "request head is its own choice"},
         [](std::string_view host, std::string_view key) { return valid_fields(host, key); }));
+    {
+        // Slowloris: a valid request, a byte at a time, so slowly that it cannot end within
+        // wscheck's handshake timeout. What the server does meanwhile is the finding.
+        auto c = handshake_either(
+            "21.2.4",
+            "Send a valid opening handshake one byte every 250 ms (a slow client: about 200 bytes would "
+            "take 50 s; wscheck gives up after its handshake timeout).",
+            "A robust server bounds the time a request head may take (408, another 4xx, or closing the "
+            "connection), or waits; what it did and when is recorded. If it answers 101 after all, it "
+            "must echo a message.",
+            {"10.4", "an endpoint protects itself against clients that hold connections open with slow "
+                     "requests; the bound is its own choice"},
+            [](std::string_view host, std::string_view key) { return valid_fields(host, key) + "\r\n"; });
+        const auto inner = c.build;
+        c.build = [inner] {
+            script sc = inner();
+            sc.handshake.chop = 1;
+            sc.handshake.chop_pause = milliseconds{250};
+            return sc;
+        };
+        b.add(std::move(c));
+    }
 }
 
 // ---------------------------------------------------------------- 21.3 fragments

@@ -134,7 +134,26 @@ void case_runner::send_request() {
     facts_.handshake.attempted = true;
     facts_.handshake.request = text.substr(0, 16 * 1024);
     observer_.sent_bytes("http request", as_bytes(text), now());
-    write({text.begin(), text.end()}, 0, [this] { read_response(); });
+    if (hs.chop == 0) {
+        write({text.begin(), text.end()}, 0, [this] { read_response(); });
+        return;
+    }
+    read_response();
+    trickle_request({text.begin(), text.end()}, 0);
+}
+
+void case_runner::trickle_request(std::vector<std::uint8_t> request, std::size_t at) {
+    const auto& hs = script_.handshake;
+    const std::size_t n = std::min(hs.chop, request.size() - at);
+    std::vector<std::uint8_t> piece{request.begin() + static_cast<std::ptrdiff_t>(at),
+                                    request.begin() + static_cast<std::ptrdiff_t>(at + n)};
+    write(std::move(piece), 0, [this, request = std::move(request), next = at + n]() mutable {
+        if (next >= request.size() || facts_.handshake.status != 0) {
+            return;
+        }
+        arm_timer(step_timer_, script_.handshake.chop_pause,
+                  [this, request = std::move(request), next]() mutable { trickle_request(std::move(request), next); });
+    });
 }
 
 void case_runner::read_response() {

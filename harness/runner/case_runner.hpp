@@ -67,6 +67,7 @@ private:
     void begin(std::string section_title);
     void on_connected(std::error_code ec);
     void send_request();
+    void trickle_request(std::vector<std::uint8_t> request, std::size_t at);
     void read_response();
     void on_response_bytes(std::size_t n);
     void open(std::span<std::uint8_t> leftover);

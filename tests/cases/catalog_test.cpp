@@ -512,8 +512,8 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
             EXPECT_EQ(s.outcomes[0].trace.size(), 1u);
         }
     }
-    EXPECT_EQ(refused, 13u);
-    EXPECT_EQ(accepted, 4u);
+    EXPECT_EQ(refused, 14u);
+    EXPECT_EQ(accepted, 20u);
 
     // 20.1.12: version 12 is refused with 400 or 426 naming version 13 (4.4).
     const auto v12 = get("20.1.12").build();
@@ -552,8 +552,146 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
     EXPECT_TRUE(text.ends_with("\r\n\r\n"));
 }
 
+namespace {
+
+/// A case's request as the runner would send it: edited, then rewritten when raw.
+std::string request_text(const handshake_spec& hs, wscheck::proto::client_request& r) {
+    r.host = "127.0.0.1:9001";
+    r.target = "/echo";
+    r.key = "AQIDBAUGBwgJCgsMDQ4PEA==";
+    if (hs.edit_request) {
+        hs.edit_request(r);
+    }
+    return hs.raw_request ? (*hs.raw_request)(r.host, r.key) : wscheck::proto::build_request(r);
+}
+
+std::string request_text(const handshake_spec& hs) {
+    wscheck::proto::client_request r;
+    return request_text(hs, r);
+}
+
+} // namespace
+
+TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
+    const std::map<std::string, std::size_t> sizes{{"20.1", 13}, {"20.2", 4}, {"20.3", 6}, {"20.4", 3}, {"20.5", 8}};
+    std::map<std::string, std::size_t> ours;
+    for (const auto& c : full_catalog().cases()) {
+        if (c.id.starts_with("20.")) {
+            ++ours[c.id.substr(0, c.id.rfind('.'))];
+        }
+    }
+    EXPECT_EQ(ours, sizes);
+    EXPECT_EQ(full_catalog().section_title("20.3.1"), "Subprotocol and extension offers");
+    EXPECT_EQ(full_catalog().section_title("20.4.1"), "Origin");
+    EXPECT_EQ(full_catalog().section_title("20.5.1"), "Odd HTTP framing of the request");
+
+    using expect = handshake_spec::expect;
+    // Where the RFCs leave the server a choice, refusing is judged by status, accepting by
+    // the echo; where they do not, the case says accept or reject.
+    const std::map<std::string, expect> must{
+        {"20.3.1", expect::accept}, {"20.3.2", expect::accept}, {"20.3.3", expect::either},
+        {"20.3.4", expect::either}, {"20.3.5", expect::either}, {"20.3.6", expect::either},
+        {"20.4.1", expect::accept}, {"20.4.2", expect::either}, {"20.4.3", expect::either},
+        {"20.5.1", expect::either}, {"20.5.2", expect::either}, {"20.5.3", expect::reject},
+        {"20.5.4", expect::either}, {"20.5.5", expect::accept}, {"20.5.6", expect::either},
+        {"20.5.7", expect::either}, {"20.5.8", expect::accept}};
+    for (const auto& [id, want] : must) {
+        SCOPED_TRACE(id);
+        const auto s = get(id).build();
+        EXPECT_EQ(s.handshake.must, want);
+        EXPECT_FALSE(get(id).rfc.clause.empty());
+        EXPECT_FALSE(get(id).rfc.requirement.empty());
+        if (want != expect::reject) {
+            // Accepted: the echo of one text message, then our clean close.
+            ASSERT_EQ(s.outcomes.size(), 1u);
+            ASSERT_EQ(s.outcomes[0].trace.size(), 1u);
+            EXPECT_EQ(str(s.outcomes[0].trace[0].data), "Hello, handshake!");
+            EXPECT_TRUE(s.close.closed_by_us);
+        }
+    }
+    // Statuses: 403 for a refused Origin (10.2), 400 for obs-fold (RFC 9112 5.2) and for
+    // whitespace before a colon (5.1), 414 for a long target (3), any 4xx elsewhere.
+    EXPECT_EQ(get("20.4.2").build().handshake.reject_statuses, std::vector<int>{403});
+    EXPECT_EQ(get("20.5.1").build().handshake.reject_statuses, std::vector<int>{400});
+    EXPECT_EQ(get("20.5.3").build().handshake.reject_statuses, std::vector<int>{400});
+    EXPECT_EQ(get("20.5.6").build().handshake.reject_statuses, std::vector<int>{414});
+    EXPECT_TRUE(get("20.5.2").build().handshake.reject_statuses.empty());
+    EXPECT_TRUE(get("20.3.5").build().handshake.reject_statuses.empty());
+    // Accepting a foreign origin is the server's policy: recorded, not judged.
+    EXPECT_EQ(get("20.4.2").build().outcomes[0].verdict, behavior::informational);
+    EXPECT_EQ(get("20.5.2").build().outcomes[0].verdict, behavior::ok);
+
+    // 20.3.1 adds chat and superchat after a configured subprotocol, once each.
+    wscheck::proto::client_request sp;
+    sp.subprotocols = {"mqtt", "chat"};
+    request_text(get("20.3.1").build().handshake, sp);
+    EXPECT_EQ(sp.subprotocols, (std::vector<std::string>{"mqtt", "chat", "superchat"}));
+
+    // 20.3.2: the response is checked against both, the wire carries two fields.
+    wscheck::proto::client_request split;
+    const auto two = request_text(get("20.3.2").build().handshake, split);
+    EXPECT_EQ(split.subprotocols, (std::vector<std::string>{"chat", "superchat"}));
+    EXPECT_NE(two.find("\r\nSec-WebSocket-Protocol: chat\r\n"), std::string::npos) << two;
+    EXPECT_NE(two.find("\r\nSec-WebSocket-Protocol: superchat\r\n"), std::string::npos) << two;
+    EXPECT_TRUE(two.starts_with("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n")) << two;
+    EXPECT_NE(two.find("Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n"), std::string::npos);
+
+    EXPECT_NE(request_text(get("20.3.3").build().handshake).find("Sec-WebSocket-Protocol: chat, chat\r\n"),
+              std::string::npos);
+    EXPECT_NE(request_text(get("20.3.4").build().handshake).find("Sec-WebSocket-Protocol: chat, super;chat, \r\n"),
+              std::string::npos);
+    EXPECT_NE(request_text(get("20.3.5").build().handshake).find("Sec-WebSocket-Extensions: x-wscheck-unknown; p=1\r\n"),
+              std::string::npos);
+    EXPECT_FALSE(wscheck::proto::parse_extensions("x-wscheck-unknown; =1, ;").has_value());
+    EXPECT_NE(request_text(get("20.3.6").build().handshake).find("x-wscheck-unknown; =1, ;"), std::string::npos);
+
+    // 20.4: a configured Origin is replaced, or dropped.
+    wscheck::proto::client_request o;
+    o.extra_fields = {{"origin", "https://example.com"}, {"Cookie", "a=1"}};
+    request_text(get("20.4.2").build().handshake, o);
+    ASSERT_EQ(o.extra_fields.size(), 2u);
+    EXPECT_EQ(o.extra_fields[0].name, "Cookie");
+    EXPECT_EQ(o.extra_fields[1].value, "https://wscheck.invalid");
+    wscheck::proto::client_request none;
+    none.extra_fields = {{"Origin", "https://example.com"}};
+    EXPECT_EQ(request_text(get("20.4.1").build().handshake, none).find("rigin"), std::string::npos);
+    EXPECT_NE(request_text(get("20.4.3").build().handshake).find("\r\nOrigin: null\r\n"), std::string::npos);
+
+    // 20.5.1: a fold inside Connection.
+    EXPECT_NE(request_text(get("20.5.1").build().handshake).find("\r\nConnection: keep-alive,\r\n Upgrade\r\n"),
+              std::string::npos);
+    // 20.5.2: no CR at all, every line ended by LF, the blank line too.
+    const auto lf = request_text(get("20.5.2").build().handshake);
+    EXPECT_EQ(lf.find('\r'), std::string::npos);
+    EXPECT_TRUE(lf.starts_with("GET /echo HTTP/1.1\nHost: 127.0.0.1:9001\n")) << lf;
+    EXPECT_TRUE(lf.ends_with("\n\n"));
+    EXPECT_NE(lf.find("Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\n"), std::string::npos);
+    // 20.5.3: whitespace before the colon.
+    EXPECT_NE(request_text(get("20.5.3").build().handshake).find("\r\nX-Wscheck-Case : 20.5.3\r\n"),
+              std::string::npos);
+    // 20.5.4: one NUL inside the value.
+    const auto nul = request_text(get("20.5.4").build().handshake);
+    EXPECT_NE(nul.find(std::string{"X-Wscheck-Case: 20.5\0.4\r\n", 25}), std::string::npos);
+    // 20.5.5: the absolute form of the configured target.
+    EXPECT_TRUE(request_text(get("20.5.5").build().handshake).starts_with("GET http://127.0.0.1:9001/echo HTTP/1.1\r\n"));
+    // 20.5.6: a request line of exactly 8000 octets.
+    const auto long_line = request_text(get("20.5.6").build().handshake);
+    EXPECT_EQ(long_line.find("\r\n"), 8000u);
+    EXPECT_TRUE(long_line.starts_with("GET /echo?wscheck=aaaa"));
+    wscheck::proto::client_request q;
+    request_text(get("20.5.6").build().handshake, q); // target "/echo" set by request_text
+    EXPECT_EQ(q.target.size(), 8000u - 13u);
+    // 20.5.7, 20.5.8: two Upgrade fields, two Connection fields.
+    const auto upgrades = request_text(get("20.5.7").build().handshake);
+    EXPECT_NE(upgrades.find("\r\nUpgrade: h2c\r\n"), std::string::npos);
+    EXPECT_NE(upgrades.find("\r\nUpgrade: websocket\r\n"), std::string::npos);
+    const auto connections = request_text(get("20.5.8").build().handshake);
+    EXPECT_NE(connections.find("\r\nConnection: keep-alive\r\n"), std::string::npos);
+    EXPECT_NE(connections.find("\r\nConnection: Upgrade\r\n"), std::string::npos);
+}
+
 TEST(catalog, resource_abuse_section) {
-    const std::map<std::string, std::size_t> sizes{{"21.1", 6}, {"21.2", 3}, {"21.3", 2}, {"21.4", 3}};
+    const std::map<std::string, std::size_t> sizes{{"21.1", 6}, {"21.2", 4}, {"21.3", 2}, {"21.4", 3}};
     std::map<std::string, std::size_t> ours;
     std::size_t total = 0;
     for (const auto& c : full_catalog().cases()) {
@@ -569,10 +707,10 @@ TEST(catalog, resource_abuse_section) {
         EXPECT_LE(c.timeout, 3000ms);
         EXPECT_FALSE(c.deadline.has_value());
     }
-    EXPECT_EQ(total, 14u);
+    EXPECT_EQ(total, 15u);
     EXPECT_EQ(ours, sizes);
     EXPECT_EQ(full_catalog().section_title("21.3.2"), "Messages in endless fragments");
-    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.2.4") + 1);
+    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.5.8") + 1);
 
     // 21.1.1: the length's top bit set is a MUST (5.2): the server fails the connection.
     const auto msb = get("21.1.1").build();
@@ -622,6 +760,13 @@ TEST(catalog, resource_abuse_section) {
             EXPECT_EQ(head.find("\r\n\r\n"), head.size() - 4);
         }
     }
+    // 21.2.4: a valid request, written a byte at a time, a quarter second apart.
+    const auto slow = get("21.2.4").build();
+    EXPECT_EQ(slow.handshake.must, handshake_spec::expect::either);
+    EXPECT_EQ(slow.handshake.chop, 1u);
+    EXPECT_EQ(slow.handshake.chop_pause, 250ms);
+    const auto slow_head = (*slow.handshake.raw_request)("127.0.0.1:9001", "AQIDBAUGBwgJCgsMDQ4PEA==");
+    EXPECT_EQ(slow_head.find("\r\n\r\n"), slow_head.size() - 4);
 
     // 21.3.1: 100000 fragments of one byte make one message: echoed (OK), refused by ending the
     // connection (INFORMATIONAL), or neither while the connection stays open (NON-STRICT).
