@@ -106,7 +106,23 @@ table common_expectations() {
         t["20.1." + std::to_string(i)] = {{behavior::ok}, {close_behavior::informational},
                                           "a refused handshake has no WebSocket close to judge"};
     }
+    // 20.5.3 (whitespace before a colon) must be refused too.
+    t["20.5.3"] = {{behavior::ok}, {close_behavior::informational},
+                   "a refused handshake has no WebSocket close to judge"};
     return t;
+}
+
+/// A section 20 case where the server may refuse or accept, and this one refused as allowed.
+void refused_as_allowed(table& t, const std::string& id, const std::string& why) {
+    t[id] = {{behavior::ok}, {close_behavior::informational}, why + "; a refused handshake has no close to judge"};
+}
+
+/// 20.4.2, 20.4.3: accepting a foreign or opaque Origin is recorded (the server's policy).
+void accepts_any_origin(table& t, const std::string& library) {
+    for (const char* id : {"20.4.2", "20.4.3"}) {
+        t[id] = {{behavior::informational}, {close_behavior::ok},
+                 library + " checks no Origin by default; which origins to serve is the server's policy (10.2)"};
+    }
 }
 
 void refused_handshake_accepted(table& t, const std::string& id, const std::string& why) {
@@ -148,6 +164,15 @@ table python_websockets_expectations() {
     // this refusal.
     t["20.1.12"] = {{behavior::failed}, {close_behavior::informational},
                     "400 without the Sec-WebSocket-Version field RFC 6455 4.4 requires"};
+    accepts_any_origin(t, "websockets");
+    refused_as_allowed(t, "20.5.1", "websockets refuses obs-fold with 400 (RFC 9112 5.2)");
+    refused_as_allowed(t, "20.5.2", "websockets refuses bare-LF line ends with 400 (RFC 9112 2.2 allows it)");
+    refused_as_allowed(t, "20.5.4", "websockets refuses a NUL in a field value with 400 (RFC 9110 5.5)");
+    refused_as_allowed(t, "20.5.7", "websockets answers 426 to Upgrade: h2c, websocket in two fields");
+    // Its request-line limit is below the 8000 octets RFC 9112 3 recommends, and it answers
+    // 400, not 414.
+    t["20.5.6"] = {{behavior::non_strict}, {close_behavior::informational},
+                   "websockets refuses an 8000-octet request line with 400 where RFC 9112 3 names 414"};
     return t;
 }
 
@@ -167,6 +192,13 @@ table node_ws_expectations() {
                                "ws accepts a request without Host; RFC 6455 4.2.1 and RFC 9112 3.2 require 400");
     refused_handshake_accepted(t, "20.1.4",
                                "ws accepts a request with two Host fields; RFC 9112 3.2 requires 400");
+    refused_as_allowed(t, "20.3.3", "ws refuses a repeated subprotocol with 400");
+    refused_as_allowed(t, "20.3.4", "ws refuses a subprotocol list that is not tokens with 400");
+    accepts_any_origin(t, "ws");
+    refused_as_allowed(t, "20.5.1", "Node's HTTP parser refuses obs-fold with 400 (RFC 9112 5.2)");
+    refused_as_allowed(t, "20.5.2", "Node's HTTP parser refuses bare-LF line ends with 400 (RFC 9112 2.2 allows it)");
+    refused_as_allowed(t, "20.5.4", "Node's HTTP parser refuses a NUL in a field value with 400 (RFC 9110 5.5)");
+    refused_as_allowed(t, "20.5.7", "ws refuses Upgrade: h2c, websocket in two fields with 400");
     return t;
 }
 

@@ -296,8 +296,10 @@ TEST(BrokenServers, UnmaskedAccepted) {
 }
 
 TEST(BrokenServers, WrongAccept) {
-    // No WebSocket connection opens; the handshakes the server must refuse (20.1) still pass.
-    run_fault({fault::wrong_accept, "1,2,3,4,5,6,7,10,20", "1,2,3,4,5,6,7,10,20.2"});
+    // No WebSocket connection opens; the handshakes the server refuses (20.1, and in 20.5 the
+    // fold, the space before a colon and the NUL) still pass.
+    run_fault({fault::wrong_accept, "1,2,3,4,5,6,7,10,20",
+               "1,2,3,4,5,6,7,10,20.2,20.3,20.4,20.5.2,20.5.5-20.5.8"});
 }
 
 TEST(BrokenServers, ReservedBitsAccepted) {
@@ -315,8 +317,8 @@ TEST(BrokenServers, CloseCodeAlwaysNormal) {
 
 TEST(BrokenServers, ServerMasksFrames) {
     // Every case in which the server sends a frame (its Close at least); refused handshakes
-    // (20.1) have none.
-    run_fault({fault::server_masks_frames, "1,2,20", "1,2,20.2"});
+    // (20.1; 20.5.1, 20.5.3, 20.5.4) have none.
+    run_fault({fault::server_masks_frames, "1,2,20", "1,2,20.2,20.3,20.4,20.5.2,20.5.5-20.5.8"});
 }
 
 TEST(BrokenServers, StopsReading) {
