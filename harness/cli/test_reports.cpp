@@ -1,7 +1,9 @@
 #include "harness/cli/test_reports.hpp"
 
 #include "harness/cli/commands.hpp"
+#include "cases/catalog.hpp"
 #include "reports/autobahn_report.hpp"
+#include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/tally.hpp"
 #include "reports/text_summary.hpp"
@@ -39,6 +41,12 @@ void write_test_reports(const std::string& out_dir, const std::vector<reports::r
         }
     }
     if (const auto error = reports::write_autobahn_report(dir, runs); !error.empty()) {
+        throw usage_error(error);
+    }
+    reports::html_options html;
+    const auto sections = cases::full_catalog().sections();
+    html.sections.assign(sections.begin(), sections.end());
+    if (const auto error = reports::write_html_report(dir / "index.html", runs, html); !error.empty()) {
         throw usage_error(error);
     }
 }

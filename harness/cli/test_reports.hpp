@@ -10,7 +10,8 @@
 namespace wscheck::cli {
 
 /// Writes every report of `runs` into `out_dir` atomically: wscheck's own JSON per agent
-/// (<agent>.wscheck.json) and the Autobahn-compatible index.json with its per-case files.
+/// (<agent>.wscheck.json), the Autobahn-compatible index.json with its per-case files, and
+/// index.html, the HTML report of all the runs.
 /// Throws usage_error with one sentence when a file cannot be written.
 void write_test_reports(const std::string& out_dir, const std::vector<reports::run_result>& runs);
 
