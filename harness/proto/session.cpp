@@ -178,7 +178,8 @@ void session::grow_message(std::size_t n) {
         // A buffer the caller handed back is big enough: use it rather than allocate.
         std::vector<std::uint8_t>& spare = spares_.back();
         spare.resize(spare.capacity());
-        std::memcpy(spare.data(), msg_buf_.data(), msg_len_);
+        if (msg_len_ != 0) // an empty vector's data() may be null, which memcpy must not get
+            std::memcpy(spare.data(), msg_buf_.data(), msg_len_);
         msg_buf_.swap(spare);
         if (spare.capacity() < hand_over_min)
             spares_.pop_back();

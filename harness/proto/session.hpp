@@ -28,9 +28,10 @@
 //   event, moves to closed and ignores every later byte.
 //
 // Memory
-//   Messages are reassembled in one buffer that the session keeps from message to message;
-//   queued events refer to their bytes there until they are popped, so receiving allocates
-//   only when that buffer must grow. A message's first header reserves room for at most
+//   Messages are reassembled in one buffer that the session keeps from message to message:
+//   receive() copies each payload byte into it once, unmasking as it copies (5.3). Queued
+//   events refer to their bytes there until they are popped, so receiving allocates only when
+//   that buffer must grow. A message's first header reserves room for at most
 //   1 MiB of what it announces (10.4: a header alone must not make us allocate its length;
 //   the buffer grows as the bytes arrive). next_event() copies a message into the caller's
 //   event, except a big one that was alone in the buffer: that buffer is swapped with the
@@ -195,8 +196,9 @@ private:
     bool rd_fin_ = true;
     bool rd_drop_ = false;          // data frame read while closing: dropped
     // Message bytes: msg_buf_[0, msg_start_) holds queued messages, [msg_start_, msg_len_)
-    // the message being reassembled. msg_buf_ is kept from message to message, all of it
-    // initialized (size() == capacity() once grown), so appending is a plain write.
+    // the message being reassembled. msg_buf_ is kept from message to message; its size() is
+    // how much of it is initialized (all its capacity once it has grown), not the bytes in
+    // use, so that appending is a plain write.
     opcode msg_op_ = opcode::text;
     std::vector<std::uint8_t> msg_buf_;
     std::size_t msg_start_ = 0;
