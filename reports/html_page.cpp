@@ -52,7 +52,7 @@ main { padding: 0 20px 40px; }
 /* A fixed layout: column widths come from the head, so laying out hundreds of rows costs
    little and does not wait for every row to be measured. */
 table.matrix { border-collapse: separate; border-spacing: 0; width: 100%; margin-top: 0; table-layout: fixed; }
-.matrix col.cid { width: 84px; } .matrix col.agent { width: 132px; }
+.matrix col.cid { width: 84px; } .matrix col.agent { width: var(--agent-w, 132px); }
 .matrix th, .matrix td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: middle; }
 .matrix thead th { position: sticky; top: var(--ctl-h); z-index: 2; background: var(--head-bg); border-bottom: 2px solid #c9ced5; font-weight: 600; padding: 6px 8px; }
 .matrix thead th.agent { text-align: center; overflow-wrap: anywhere; }
@@ -288,7 +288,10 @@ cases.forEach(function (c, i) {
 // so that reading a height does not lay out the whole matrix.
 document.documentElement.style.setProperty('--ctl-h', $('controls').offsetHeight + 'px');
 var matrix = $('matrix');
-matrix.style.minWidth = (84 + 320 + R * 132) + 'px';
+// Agent columns narrow down (to 96 px) before the description does, then the page scrolls.
+var agentW = Math.max(96, Math.min(132, Math.floor((document.documentElement.clientWidth - 40 - 84 - 360) / Math.max(1, R))));
+document.documentElement.style.setProperty('--agent-w', agentW + 'px');
+matrix.style.minWidth = (84 + 320 + R * agentW) + 'px';
 matrix.innerHTML = html.join('').replace('</tbody>', '') + '</tbody>';
 var rowEls = matrix.querySelectorAll('tr.case');
 var groupEls = matrix.querySelectorAll('tr.chap, tr.grp');
