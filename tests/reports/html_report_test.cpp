@@ -168,6 +168,24 @@ TEST(HtmlReport, EveryCaseAndAgentIsInTheData) {
     EXPECT_EQ(details[0][0]["wire"]["frames"][1]["payload"]["text"], "Hello");
 }
 
+TEST(HtmlReport, CarriesTheCatalogHeadingsAndSettings) {
+    html_options o;
+    o.sections = {{"1", "Framing"}, {"1.1", "Text Messages"}, {"6", "UTF-8 Handling"}};
+    o.settings = {"cases: 1.*,6.*", "jobs: 4"};
+    o.title = "nightly";
+    const std::vector<run_result> runs{sample_run()};
+    const std::string page = render_html_report(runs, o);
+    const json index = index_of(page);
+    EXPECT_EQ(index["title"], "nightly");
+    EXPECT_EQ(index["settings"], (json{"cases: 1.*,6.*", "jobs: 4"}));
+    ASSERT_EQ(index["sections"].size(), 3U);
+    EXPECT_EQ(index["sections"][2]["id"], "6");
+    EXPECT_EQ(index["sections"][2]["title"], "UTF-8 Handling");
+    // The details come after the page's script, so the matrix is drawn before they are read.
+    EXPECT_LT(page.find("<script>\n"), page.find("id=\"wscheck-details\""));
+    EXPECT_LT(page.find("id=\"wscheck-index\""), page.find("<script>\n"));
+}
+
 TEST(HtmlReport, ManyAgentsGiveOneColumnEach) {
     std::vector<run_result> runs;
     for (const char* name : {"alpha", "beta", "gamma"}) {
