@@ -35,6 +35,8 @@ struct test_args {
     std::string cases;
     std::string exclude;
     std::string out_dir = "wscheck-report";
+    std::string junit_file;
+    std::string markdown_file;
     unsigned jobs = 8;
     double connect_timeout_s = 5;
     double handshake_timeout_s = 5;
@@ -321,6 +323,7 @@ int run_test(test_args& args) {
     if (embedded) {
         embedded->stop();
     }
+    write_ci_reports(args.junit_file, args.markdown_file, runs);
     const bool failed = print_test_summary(runs, out_dir, args.quiet);
     if (interrupted) {
         std::cerr << "wscheck: interrupted; the partial report is in " << out_dir << "\n";
@@ -343,6 +346,9 @@ void add_test_command(CLI::App& app, int& status) {
     cmd->add_option("-c,--cases", args->cases, "Cases to run: ids, sections, globs, ranges ('1.*,5.1-5.20')");
     cmd->add_option("-x,--exclude", args->exclude, "Cases to leave out, same syntax ('9.*')");
     cmd->add_option("-o,--out", args->out_dir, "Directory for the reports")->capture_default_str();
+    cmd->add_option("--junit", args->junit_file, "Also write JUnit XML for CI to FILE");
+    cmd->add_option("--markdown", args->markdown_file,
+                    "Also write a Markdown summary to FILE (e.g. \"$GITHUB_STEP_SUMMARY\")");
     cmd->add_option("-j,--jobs", args->jobs, "Cases run in parallel (serial ones always run alone)")
         ->capture_default_str();
     cmd->add_option("--connect-timeout", args->connect_timeout_s, "Seconds for TCP (and TLS) connect")

@@ -33,5 +33,7 @@ public:
 void add_serve_command(CLI::App& app, int& status);
 void add_send_command(CLI::App& app, int& status);
 void add_test_command(CLI::App& app, int& status);
+void add_report_command(CLI::App& app, int& status);
+void add_compare_command(CLI::App& app, int& status);
 
 } // namespace wscheck::cli

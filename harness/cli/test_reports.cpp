@@ -5,6 +5,8 @@
 #include "reports/autobahn_report.hpp"
 #include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
+#include "reports/junit_report.hpp"
+#include "reports/markdown_summary.hpp"
 #include "reports/tally.hpp"
 #include "reports/text_summary.hpp"
 
@@ -48,6 +50,20 @@ void write_test_reports(const std::string& out_dir, const std::vector<reports::r
     html.sections.assign(sections.begin(), sections.end());
     if (const auto error = reports::write_html_report(dir / "index.html", runs, html); !error.empty()) {
         throw usage_error(error);
+    }
+}
+
+void write_ci_reports(const std::string& junit_file, const std::string& markdown_file,
+                      const std::vector<reports::run_result>& runs) {
+    if (!junit_file.empty()) {
+        if (const auto error = reports::write_junit_report(junit_file, runs); !error.empty()) {
+            throw usage_error(error);
+        }
+    }
+    if (!markdown_file.empty()) {
+        if (const auto error = reports::write_markdown_summary(markdown_file, runs); !error.empty()) {
+            throw usage_error(error);
+        }
     }
 }
 

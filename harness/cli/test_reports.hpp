@@ -15,6 +15,12 @@ namespace wscheck::cli {
 /// Throws usage_error with one sentence when a file cannot be written.
 void write_test_reports(const std::string& out_dir, const std::vector<reports::run_result>& runs);
 
+/// Writes the CI reports of `runs`, each atomically: JUnit XML to `junit_file` and the Markdown
+/// summary to `markdown_file`; an empty name writes nothing. Throws usage_error with one
+/// sentence when a file cannot be written.
+void write_ci_reports(const std::string& junit_file, const std::string& markdown_file,
+                      const std::vector<reports::run_result>& runs);
+
 /// Prints the per-section table and the cases that failed; returns true when any case failed
 /// (cases::is_failure on either axis).
 bool print_test_summary(const std::vector<reports::run_result>& runs, const std::string& out_dir, bool quiet);

@@ -4,7 +4,9 @@
 #include "tests/harness/integration/raw_socket.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,10 @@
 #include <thread>
 
 #include <unistd.h>
+
+#ifndef WSCHECK_JUNIT_XSD
+#error "WSCHECK_JUNIT_XSD must name tests/reports/junit.xsd"
+#endif
 
 #ifndef WSCHECK_BINARY
 #error "WSCHECK_BINARY must name the built wscheck executable"
@@ -320,6 +326,208 @@ TEST(cli_test, reads_an_autobahn_spec_file) {
     expect_one_line_error(run({"test", "--spec", "/nonexistent.json"}), "/nonexistent.json");
     std::ofstream(spec) << "{not json";
     expect_one_line_error(run({"test", "--spec", spec}), "not valid JSON");
+    std::filesystem::remove_all(dir);
+}
+
+
+// ---- wscheck report and wscheck compare
+
+std::string read_text(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+nlohmann::json read_json(const std::string& file) {
+    return nlohmann::json::parse(read_text(file), nullptr, false);
+}
+
+/// Cases of a wscheck JSON report that fail on either axis.
+std::vector<std::string> failing_ids(const nlohmann::json& report) {
+    std::vector<std::string> out;
+    for (const auto& c : report["cases"]) {
+        if (c["behavior"] == "FAILED" || (c["close_behavior"] != "OK" && c["close_behavior"] != "INFORMATIONAL")) {
+            out.push_back(c["id"].get<std::string>());
+        }
+    }
+    return out;
+}
+
+/// The number in attribute `name` of the <testsuites> element.
+std::size_t testsuites_count(const std::string& xml, const std::string& name) {
+    const auto open = xml.find("<testsuites ");
+    const auto at = xml.find(" " + name + "=\"", open);
+    if (open == std::string::npos || at == std::string::npos || at > xml.find('>', open)) {
+        return static_cast<std::size_t>(-1);
+    }
+    return std::stoul(xml.substr(at + name.size() + 3));
+}
+
+/// A server that completes no valid handshake: its 101 carries a wrong Sec-WebSocket-Accept
+/// (4.1: the client must fail the connection). Serves until stopped, one connection at a time.
+class broken_server {
+public:
+    broken_server()
+        : thread_([this] {
+              for (int i = 0; i < 500 && !stop_; ++i) {
+                  const int fd = listener_.accept(200ms);
+                  if (fd < 0) {
+                      continue;
+                  }
+                  raw_socket s(fd);
+                  if (s.read_head(2s)) {
+                      s.send(std::string("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                         "Connection: Upgrade\r\nSec-WebSocket-Accept: d3Jvbmc=\r\n\r\n"));
+                  }
+              }
+          }) {}
+    ~broken_server() {
+        stop_ = true;
+        thread_.join();
+    }
+    std::string url() const { return "ws://127.0.0.1:" + std::to_string(listener_.port()) + "/"; }
+
+private:
+    raw_listener listener_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+TEST(cli_report, merges_runs_of_several_agents_into_every_report) {
+    const auto dir = temp_dir("report");
+    const auto good = run({"test", "-q", "-c", "1.1.1-1.1.3,2.1", "-o", dir + "/good"});
+    ASSERT_EQ(good.status, 0) << good.out << good.err;
+    {
+        broken_server broken;
+        const auto bad = run({"test", "-q", "-c", "1.1.1,1.1.2", "-a", "broken", "-o", dir + "/bad", broken.url()});
+        ASSERT_EQ(bad.status, 1) << bad.out << bad.err;
+    }
+    const auto good_json = dir + "/good/wscheck-reference.wscheck.json";
+    const auto bad_json = dir + "/bad/broken.wscheck.json";
+    const auto out = dir + "/merged";
+    const auto r = run({"report", good_json, bad_json, "-o", out, "--junit", out + "/junit.xml", "--markdown",
+                        out + "/summary.md"});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("wscheck-reference"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("broken"), std::string::npos) << r.out;
+
+    // The JSON reports come back as they were read.
+    EXPECT_EQ(read_json(out + "/wscheck-reference.wscheck.json"), read_json(good_json));
+    EXPECT_EQ(read_json(out + "/broken.wscheck.json"), read_json(bad_json));
+    const auto index = read_json(out + "/index.json");
+    ASSERT_TRUE(index.is_object()) << read_text(out + "/index.json");
+    EXPECT_EQ(index["wscheck-reference"].size(), 4u);
+    EXPECT_EQ(index["broken"].size(), 2u);
+    EXPECT_TRUE(std::filesystem::exists(out + "/broken_case_1_1_2.json"));
+    // The HTML report of both agents, one page.
+    const auto html = read_text(out + "/index.html");
+    EXPECT_NE(html.find("wscheck-reference"), std::string::npos);
+    EXPECT_NE(html.find("broken"), std::string::npos);
+
+    // JUnit: valid against the schema, counts as in the JSON reports.
+    const auto xml = read_text(out + "/junit.xml");
+    EXPECT_TRUE(command_succeeds({"xmllint", "--noout", "--schema", WSCHECK_JUNIT_XSD, out + "/junit.xml"})) << xml;
+    EXPECT_EQ(testsuites_count(xml, "tests"), 6u) << xml;
+    EXPECT_EQ(testsuites_count(xml, "failures"),
+              failing_ids(read_json(good_json)).size() + failing_ids(read_json(bad_json)).size());
+    EXPECT_EQ(testsuites_count(xml, "failures"), 2u);
+    EXPECT_NE(xml.find("<testsuite name=\"broken: 1.1 Text Messages\""), std::string::npos) << xml;
+
+    const auto md = read_text(out + "/summary.md");
+    EXPECT_NE(md.find("### ✅ `wscheck-reference`: 0 of 4 cases failing"), std::string::npos) << md;
+    EXPECT_NE(md.find("### ❌ `broken`: 2 of 2 cases failing"), std::string::npos) << md;
+
+    // The same agent twice: one run, later results replace earlier ones.
+    const auto twice = run({"report", "-q", bad_json, bad_json, "--junit", dir + "/twice.xml"});
+    EXPECT_EQ(twice.status, 0) << twice.err;
+    EXPECT_EQ(testsuites_count(read_text(dir + "/twice.xml"), "tests"), 2u);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(cli_report, bad_input_is_one_line_and_exit_2) {
+    const auto dir = temp_dir("report-bad");
+    std::filesystem::create_directories(dir);
+    expect_one_line_error(run({"report", dir + "/missing.json"}), dir + "/missing.json");
+    std::ofstream(dir + "/other.json") << R"({"schema": "something-else/1", "cases": []})";
+    expect_one_line_error(run({"report", dir + "/other.json"}), "other.json");
+    std::ofstream(dir + "/text.json") << "not json at all";
+    expect_one_line_error(run({"report", dir + "/text.json"}), "not valid JSON");
+    expect_one_line_error(run({"report"}), "reports");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(cli_compare, on_real_runs_a_regression_and_a_baseline) {
+    const auto dir = temp_dir("compare");
+    const std::string cases = "1.*,2.*";
+    ASSERT_EQ(run({"test", "-q", "-c", cases, "-o", dir + "/a"}).status, 0);
+    ASSERT_EQ(run({"test", "-q", "-c", cases, "-o", dir + "/b"}).status, 0);
+    const auto a = dir + "/a/wscheck-reference.wscheck.json";
+    const auto b = dir + "/b/wscheck-reference.wscheck.json";
+
+    // No change in the server: no regression.
+    const auto same = run({"compare", a, b, "--markdown", dir + "/same.md"});
+    EXPECT_EQ(same.status, 0) << same.out << same.err;
+    EXPECT_NE(same.out.find("No change."), std::string::npos) << same.out;
+    EXPECT_NE(same.out.find("0 regressions, 27 unchanged"), std::string::npos) << same.out;
+    EXPECT_NE(read_text(dir + "/same.md").find("✅"), std::string::npos);
+
+    // A server that breaks the handshake, filed under the same agent: every case regresses.
+    {
+        broken_server broken;
+        const auto r = run({"test", "-q", "-c", cases, "-a", "wscheck-reference", "-o", dir + "/broken", broken.url()});
+        ASSERT_EQ(r.status, 1) << r.out << r.err;
+    }
+    const auto bad = dir + "/broken/wscheck-reference.wscheck.json";
+    const auto failing = failing_ids(read_json(bad));
+    ASSERT_EQ(failing.size(), 27u);
+    const auto regressed = run({"compare", a, bad});
+    EXPECT_EQ(regressed.status, 1) << regressed.out << regressed.err;
+    EXPECT_NE(regressed.out.find("27 regressions"), std::string::npos) << regressed.out;
+    EXPECT_NE(regressed.out.find("REGRESSION  1.1.1 "), std::string::npos) << regressed.out;
+    EXPECT_TRUE(regressed.err.empty()) << regressed.err;
+    // Backwards, the same cases are fixed.
+    const auto fixed = run({"compare", bad, a});
+    EXPECT_EQ(fixed.status, 0) << fixed.out;
+    EXPECT_NE(fixed.out.find("27 fixed"), std::string::npos) << fixed.out;
+
+    // A baseline accepting those failures: the gate passes.
+    nlohmann::json baseline = {{"accepted", nlohmann::json::array()}};
+    for (const auto& id : failing) {
+        baseline["accepted"].push_back({{"id", id}, {"reason", "the test server is broken on purpose"}});
+    }
+    std::ofstream(dir + "/baseline.json") << baseline.dump(2);
+    const auto gated = run({"compare", a, bad, "--baseline", dir + "/baseline.json"});
+    EXPECT_EQ(gated.status, 0) << gated.out << gated.err;
+    EXPECT_NE(gated.out.find("0 regressions, 27 accepted"), std::string::npos) << gated.out;
+    // Against the good run, the same baseline is all removable.
+    const auto removable = run({"compare", a, b, "--baseline", dir + "/baseline.json"});
+    EXPECT_EQ(removable.status, 0);
+    EXPECT_NE(removable.out.find("27 removable from baseline"), std::string::npos) << removable.out;
+
+    // Bad input: one line, exit 2.
+    std::ofstream(dir + "/no-reason.json") << R"({"accepted": [{"id": "1.1.1"}]})";
+    expect_one_line_error(run({"compare", a, bad, "--baseline", dir + "/no-reason.json"}), "has no \"reason\"");
+    expect_one_line_error(run({"compare", a, bad, "--baseline", dir + "/none.json"}), "none.json");
+    expect_one_line_error(run({"compare", a, dir + "/missing.json"}), "missing.json");
+    expect_one_line_error(run({"compare", a, dir + "/baseline.json"}), "baseline.json");
+    expect_one_line_error(run({"compare", a, b, "--time-threshold", "-5"}), "--time-threshold");
+    expect_one_line_error(run({"compare", a}), "new");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(cli_test, junit_and_markdown_flags) {
+    const auto dir = temp_dir("ci-flags");
+    const auto r = run({"test", "-q", "-c", "1.1.1-1.1.4", "-o", dir, "--junit", dir + "/ci/junit.xml", "--markdown",
+                        dir + "/ci/summary.md"});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    const auto xml = read_text(dir + "/ci/junit.xml");
+    EXPECT_TRUE(command_succeeds({"xmllint", "--noout", "--schema", WSCHECK_JUNIT_XSD, dir + "/ci/junit.xml"})) << xml;
+    EXPECT_EQ(testsuites_count(xml, "tests"), 4u) << xml;
+    EXPECT_EQ(testsuites_count(xml, "failures"), 0u) << xml;
+    EXPECT_NE(read_text(dir + "/ci/summary.md").find("0 of 4 cases failing"), std::string::npos);
+    expect_one_line_error(run({"test", "-q", "-c", "1.1.1", "-o", dir, "--junit", "/proc/nope/junit.xml"}),
+                          "/proc/nope");
     std::filesystem::remove_all(dir);
 }
 
