@@ -81,7 +81,9 @@ void render_run(std::string& out, const run_result& run, const markdown_options&
         }
     }
     const std::string agent = run.agent.empty() ? run.target : run.agent;
-    out += "### " + std::string{failing.empty() ? "✅" : "❌"} + " " + markdown_code(agent, false) + ": " +
+    // An interrupted run is never all clear: the cases it did not run are not counted.
+    const char* mark = !failing.empty() ? "❌" : run.interrupted ? "⚠️" : "✅";
+    out += "### " + std::string{mark} + " " + markdown_code(agent, false) + ": " +
            std::to_string(failing.size()) + " of " + std::to_string(run.cases.size()) +
            (run.cases.size() == 1 ? " case" : " cases") + " failing\n\n";
 

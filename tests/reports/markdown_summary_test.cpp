@@ -120,6 +120,7 @@ TEST(markdown_summary, an_interrupted_run_and_no_runs) {
     const auto md = render_markdown_summary(std::span{&run, 1});
     EXPECT_TRUE(has_line(md, "**Interrupted:** only the cases that ran are counted.")) << md;
     EXPECT_TRUE(has_line(md, "No case ran.")) << md;
+    EXPECT_TRUE(has_line(md, "### ⚠️ `Reference Server/1.0`: 0 of 0 cases failing")) << md;
     EXPECT_TRUE(has_line(render_markdown_summary({}), "No run."));
 }
 

@@ -445,6 +445,19 @@ TEST(cli_report, merges_runs_of_several_agents_into_every_report) {
     std::filesystem::remove_all(dir);
 }
 
+TEST(cli_report, help_lists_report_and_compare) {
+    const auto r = run({"--help"});
+    EXPECT_NE(r.out.find("report"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("compare"), std::string::npos) << r.out;
+    const auto test = run({"test", "--help"});
+    EXPECT_NE(test.out.find("--junit"), std::string::npos) << test.out;
+    EXPECT_NE(test.out.find("--markdown"), std::string::npos) << test.out;
+    const auto compare = run({"compare", "--help"});
+    EXPECT_EQ(compare.status, 0);
+    EXPECT_NE(compare.out.find("--baseline"), std::string::npos) << compare.out;
+    EXPECT_NE(compare.out.find("--time-threshold"), std::string::npos) << compare.out;
+}
+
 TEST(cli_report, bad_input_is_one_line_and_exit_2) {
     const auto dir = temp_dir("report-bad");
     std::filesystem::create_directories(dir);
