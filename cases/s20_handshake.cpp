@@ -11,6 +11,7 @@
 #include "cases/catalog.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -157,6 +158,16 @@ void offer_subprotocol(client_request& r, const std::string& name) {
 /// Drops every configured field named `name`, so a case's own is the only one.
 void drop_field(client_request& r, std::string_view name) {
     std::erase_if(r.extra_fields, [name](const proto::http_field& f) { return proto::iequals(f.name, name); });
+}
+
+/// Every 4xx status, and `more`: for cases whose refusal may also be a listed 5xx.
+std::vector<int> any_4xx_and(std::initializer_list<int> more) {
+    std::vector<int> out;
+    for (int s = 400; s < 500; ++s) {
+        out.push_back(s);
+    }
+    out.insert(out.end(), more);
+    return out;
 }
 
 /// The expectation of an `either` case: refusal with `statuses`, or acceptance and the echo.
@@ -329,6 +340,25 @@ void add_request_oddities(catalog_builder& b) {
                        r.connection = "keep-alive";
                        r.extra_fields.push_back({"Connection", "Upgrade"});
                    })));
+    b.add(either_way("20.5.9", "Send the opening handshake with \"Content-Length: 5\" and the 5-byte body \"hello\" "
+                               "right after the head.",
+                     refuse_or_echo("any 4xx", ", reading the 5 bytes as the request's content, not as "
+                                               "WebSocket data,"),
+                     {"RFC 9112 6.3", "Content-Length gives the length of the request's content; the upgraded "
+                                      "protocol starts after the whole request (RFC 9110 7.8), so the body is never "
+                                      "read as frames"},
+                     {}, rewritten(
+                         [](client_request& r) { r.extra_fields.push_back({"Content-Length", "5"}); },
+                         [](const client_request& r) { return proto::build_request(r) + "hello"; })));
+    b.add(either_way("20.5.10", "Send the opening handshake with \"Transfer-Encoding: chunked\" and an empty chunked "
+                               "body (\"0\\r\\n\\r\\n\") right after the head.",
+                     refuse_or_echo("any 4xx, or 501", ", reading the chunked body as the request's content, "
+                                                       "not as WebSocket data,"),
+                     {"RFC 9112 7.1", "every HTTP/1.1 recipient must parse chunked content, which ends with the "
+                                      "zero-size chunk; the upgraded protocol starts after it (RFC 9110 7.8)"},
+                     any_4xx_and({501}), rewritten(
+                         [](client_request& r) { r.extra_fields.push_back({"Transfer-Encoding", "chunked"}); },
+                         [](const client_request& r) { return proto::build_request(r) + "0\r\n\r\n"; })));
 }
 
 } // namespace

@@ -102,6 +102,16 @@ void connection::on_head(std::error_code ec, std::size_t n) {
         reject(violation, {});
         return;
     }
+    // A GET with content (RFC 9110 9.3.1 lets a server refuse it): the WebSocket protocol
+    // would start only after the content (RFC 9110 7.8), and reading that content as frames
+    // is how a server and a proxy in front of it come to disagree about where a request ends.
+    const auto& head = head_parser_.head();
+    const auto length = head.values("Content-Length");
+    if (head.count("Transfer-Encoding") != 0 ||
+        std::any_of(length.begin(), length.end(), [](std::string_view v) { return v != "0"; })) {
+        reject(make_error_code(proto::violation::http_malformed), "a GET upgrade request with content");
+        return;
+    }
     // Bytes after the head are the client's first frames (it may send them before our 101).
     accept(request, bytes.subspan(consumed));
 }

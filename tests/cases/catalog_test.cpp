@@ -513,7 +513,7 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
         }
     }
     EXPECT_EQ(refused, 14u);
-    EXPECT_EQ(accepted, 20u);
+    EXPECT_EQ(accepted, 22u);
 
     // 20.1.12: version 12 is refused with 400 or 426 naming version 13 (4.4).
     const auto v12 = get("20.1.12").build();
@@ -573,7 +573,7 @@ std::string request_text(const handshake_spec& hs) {
 } // namespace
 
 TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
-    const std::map<std::string, std::size_t> sizes{{"20.1", 13}, {"20.2", 4}, {"20.3", 6}, {"20.4", 3}, {"20.5", 8}};
+    const std::map<std::string, std::size_t> sizes{{"20.1", 13}, {"20.2", 4}, {"20.3", 6}, {"20.4", 3}, {"20.5", 10}};
     std::map<std::string, std::size_t> ours;
     for (const auto& c : full_catalog().cases()) {
         if (c.id.starts_with("20.")) {
@@ -594,7 +594,8 @@ TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
         {"20.4.1", expect::accept}, {"20.4.2", expect::either}, {"20.4.3", expect::either},
         {"20.5.1", expect::either}, {"20.5.2", expect::either}, {"20.5.3", expect::reject},
         {"20.5.4", expect::either}, {"20.5.5", expect::accept}, {"20.5.6", expect::either},
-        {"20.5.7", expect::either}, {"20.5.8", expect::accept}};
+        {"20.5.7", expect::either}, {"20.5.8", expect::accept}, {"20.5.9", expect::either},
+        {"20.5.10", expect::either}};
     for (const auto& [id, want] : must) {
         SCOPED_TRACE(id);
         const auto s = get(id).build();
@@ -617,6 +618,11 @@ TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
     EXPECT_EQ(get("20.5.6").build().handshake.reject_statuses, std::vector<int>{414});
     EXPECT_TRUE(get("20.5.2").build().handshake.reject_statuses.empty());
     EXPECT_TRUE(get("20.3.5").build().handshake.reject_statuses.empty());
+    EXPECT_TRUE(get("20.5.9").build().handshake.reject_statuses.empty());
+    const auto te = get("20.5.10").build().handshake.reject_statuses;
+    EXPECT_EQ(te.size(), 101u); // any 4xx, or 501 (RFC 9112 6.1)
+    EXPECT_EQ(te.front(), 400);
+    EXPECT_EQ(te.back(), 501);
     // Accepting a foreign origin is the server's policy: recorded, not judged.
     EXPECT_EQ(get("20.4.2").build().outcomes[0].verdict, behavior::informational);
     EXPECT_EQ(get("20.5.2").build().outcomes[0].verdict, behavior::ok);
@@ -688,6 +694,13 @@ TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
     const auto connections = request_text(get("20.5.8").build().handshake);
     EXPECT_NE(connections.find("\r\nConnection: keep-alive\r\n"), std::string::npos);
     EXPECT_NE(connections.find("\r\nConnection: Upgrade\r\n"), std::string::npos);
+    // 20.5.9, 20.5.10: the body follows the blank line, before any frame.
+    const auto body = request_text(get("20.5.9").build().handshake);
+    EXPECT_NE(body.find("\r\nContent-Length: 5\r\n"), std::string::npos);
+    EXPECT_TRUE(body.ends_with("\r\n\r\nhello")) << body;
+    const auto chunked = request_text(get("20.5.10").build().handshake);
+    EXPECT_NE(chunked.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos);
+    EXPECT_TRUE(chunked.ends_with("\r\n\r\n0\r\n\r\n")) << chunked;
 }
 
 TEST(catalog, resource_abuse_section) {
@@ -710,7 +723,7 @@ TEST(catalog, resource_abuse_section) {
     EXPECT_EQ(total, 15u);
     EXPECT_EQ(ours, sizes);
     EXPECT_EQ(full_catalog().section_title("21.3.2"), "Messages in endless fragments");
-    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.5.8") + 1);
+    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.5.10") + 1);
 
     // 21.1.1: the length's top bit set is a MUST (5.2): the server fails the connection.
     const auto msb = get("21.1.1").build();

@@ -93,6 +93,13 @@ INSTANTIATE_TEST_SUITE_P(
                        "Sec-WebSocket-Version: 13"},
         rejection_case{"no_version", "GET / HTTP/1.1\r\nHost: {host}\r\n" + upgrade_fields + "\r\n",
                        426, "Sec-WebSocket-Version: 13"},
+        // A GET with content (RFC 9110 9.3.1): refused, never read as frames (RFC 9110 7.8).
+        rejection_case{"content_length", "GET / HTTP/1.1\r\nHost: {host}\r\n" + upgrade_fields +
+                                             "Sec-WebSocket-Version: 13\r\nContent-Length: 5\r\n\r\nhello",
+                       400, ""},
+        rejection_case{"chunked", "GET / HTTP/1.1\r\nHost: {host}\r\n" + upgrade_fields +
+                                      "Sec-WebSocket-Version: 13\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                       400, ""},
         // Not HTTP at all.
         rejection_case{"garbage", "hello there\r\n\r\n", 400, ""},
         // A head over the 16 KiB cap (RFC 6585 5: 431).

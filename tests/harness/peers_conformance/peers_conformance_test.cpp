@@ -129,6 +129,16 @@ void refused_handshake_accepted(table& t, const std::string& id, const std::stri
     t[id] = {{behavior::failed}, {close_behavior::informational}, why};
 }
 
+/// 20.5.9, 20.5.10: the library accepts a GET with content and reads the content as frames,
+/// so it fails the connection (1002) instead of echoing: RFC 9112 6.3/7.1 and RFC 9110 7.8
+/// put the new protocol after the whole request. Refusing with 400 would be conformant.
+void reads_request_content_as_frames(table& t, const std::string& library) {
+    for (const char* id : {"20.5.9", "20.5.10"}) {
+        t[id] = {{behavior::failed}, {close_behavior::failed},
+                 library + " reads the request's content as WebSocket frames and fails with 1002"};
+    }
+}
+
 /// Python websockets 10.4 (Debian), the legacy asyncio server.
 table python_websockets_expectations() {
     table t = common_expectations();
@@ -165,6 +175,7 @@ table python_websockets_expectations() {
     t["20.1.12"] = {{behavior::failed}, {close_behavior::informational},
                     "400 without the Sec-WebSocket-Version field RFC 6455 4.4 requires"};
     accepts_any_origin(t, "websockets");
+    reads_request_content_as_frames(t, "websockets");
     refused_as_allowed(t, "20.5.1", "websockets refuses obs-fold with 400 (RFC 9112 5.2)");
     refused_as_allowed(t, "20.5.2", "websockets refuses bare-LF line ends with 400 (RFC 9112 2.2 allows it)");
     refused_as_allowed(t, "20.5.4", "websockets refuses a NUL in a field value with 400 (RFC 9110 5.5)");
@@ -195,6 +206,7 @@ table node_ws_expectations() {
     refused_as_allowed(t, "20.3.3", "ws refuses a repeated subprotocol with 400");
     refused_as_allowed(t, "20.3.4", "ws refuses a subprotocol list that is not tokens with 400");
     accepts_any_origin(t, "ws");
+    reads_request_content_as_frames(t, "ws");
     refused_as_allowed(t, "20.5.1", "Node's HTTP parser refuses obs-fold with 400 (RFC 9112 5.2)");
     refused_as_allowed(t, "20.5.2", "Node's HTTP parser refuses bare-LF line ends with 400 (RFC 9112 2.2 allows it)");
     refused_as_allowed(t, "20.5.4", "Node's HTTP parser refuses a NUL in a field value with 400 (RFC 9110 5.5)");
