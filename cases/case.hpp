@@ -198,6 +198,9 @@ struct handshake_spec {
 
 /// Everything a run needs, built on demand.
 struct script {
+    /// Other connections opened first and held idle, each after a completed opening
+    /// handshake, until the case ends (section 21: the server must keep serving).
+    std::size_t idle_connections = 0;
     handshake_spec handshake{};
     std::vector<step> steps;
     std::vector<outcome> outcomes;            ///< in order: the first matching trace decides

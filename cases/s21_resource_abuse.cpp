@@ -434,6 +434,33 @@ void add_floods(catalog_builder& b) {
     }
 }
 
+
+// ---------------------------------------------------------------- 21.5 idle connections
+
+constexpr std::size_t idle_count = 100;
+
+void add_idle_connections(catalog_builder& b) {
+    b.add_section("21.5", "Many idle connections");
+    // The case's own connection is an ordinary handshake and echo, made while the others
+    // sit idle; a server that limits connections may refuse it instead.
+    auto c = handshake_either(
+        "21.5.1",
+        "Open 100 other connections, complete their opening handshakes and leave them idle; then, on "
+        "a new connection, send a text message.",
+        "The server keeps serving: it echoes the message (OK), or, if it limits connections, refuses "
+        "the new one with a 4xx (503 is a 5xx: FAILED, a limit is answered with 4xx such as 429). "
+        "Closing without an answer is recorded. The reason counts how the 100 were answered.",
+        {"10.4", "an endpoint may limit the resources a peer holds, but must go on serving within them"},
+        [](std::string_view host, std::string_view key) { return valid_fields(host, key) + "\r\n"; });
+    const auto inner = c.build;
+    c.build = [inner] {
+        script sc = inner();
+        sc.idle_connections = idle_count;
+        return sc;
+    };
+    b.add(std::move(c));
+}
+
 } // namespace
 
 void add_resource_abuse(catalog_builder& b) {
@@ -442,6 +469,7 @@ void add_resource_abuse(catalog_builder& b) {
     add_handshakes(b);
     add_fragments(b);
     add_floods(b);
+    add_idle_connections(b);
 }
 
 } // namespace wscheck::cases

@@ -90,11 +90,28 @@ void case_runner::begin(std::string section_title) {
     script_ = case_.build();
     facts_.tester_is_client = true;
 
-    const milliseconds cap = options_.connect_timeout + options_.handshake_timeout +
+    const milliseconds idle_phase = script_.idle_connections == 0
+                                        ? milliseconds{}
+                                        : options_.connect_timeout + options_.handshake_timeout;
+    const milliseconds cap = idle_phase + options_.connect_timeout + options_.handshake_timeout +
                              std::max(script_waits(script_) + case_.timeout, case_.deadline.value_or(milliseconds{})) +
                              2 * options_.close_timeout + hard_cap_slack;
     arm_timer(hard_timer_, cap, [this, cap] { drop(connection_facts::drop_reason::case_timeout, cap); });
 
+    if (script_.idle_connections == 0) {
+        connect();
+        return;
+    }
+    idle_ = idle_connections::open(io_, options_.url, options_.url.secure ? options_.tls : nullptr,
+                                   script_.idle_connections, options_.connect_timeout,
+                                   options_.handshake_timeout, [self = shared_from_this()] {
+                                       if (!self->finished_) {
+                                           self->connect();
+                                       }
+                                   });
+}
+
+void case_runner::connect() {
     stream_ = net::stream::make_client(io_, options_.url.secure ? options_.tls : nullptr);
     stream_->async_connect(options_.url.host, options_.url.port, options_.connect_timeout,
                            [self = shared_from_this()](std::error_code ec) { self->on_connected(ec); });
@@ -530,6 +547,10 @@ void case_runner::finish() {
     }
     if (!stall_note_.empty()) {
         result_.reason += " " + stall_note_;
+    }
+    if (idle_) {
+        result_.reason += " " + idle_->summary();
+        idle_->close_all();
     }
     result_.handshake = facts_.handshake;
     result_.wire = observer_.log();

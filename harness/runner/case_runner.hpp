@@ -20,6 +20,7 @@
 #include "cases/case.hpp"
 #include "harness/net/stream.hpp"
 #include "harness/net/url.hpp"
+#include "harness/runner/idle_connections.hpp"
 #include "harness/runner/judge.hpp"
 #include "harness/runner/peer_observer.hpp"
 #include "reports/result.hpp"
@@ -65,6 +66,7 @@ private:
     using clock = std::chrono::steady_clock;
 
     void begin(std::string section_title);
+    void connect();
     void on_connected(std::error_code ec);
     void send_request();
     void trickle_request(std::vector<std::uint8_t> request, std::size_t at);
@@ -130,6 +132,7 @@ private:
     std::uint64_t open_frame_written_ = 0; ///< its payload bytes written so far
     std::size_t events_seen_ = 0;          ///< events when finishWhenDone last looked
     std::string stall_note_;               ///< why we gave up writing, for the verdict
+    std::shared_ptr<idle_connections> idle_; ///< the case's other, idle connections (21.5)
 };
 
 } // namespace wscheck::runner

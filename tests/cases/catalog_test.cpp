@@ -495,8 +495,8 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
     std::size_t accepted = 0;
     for (const auto& c : full_catalog().cases()) {
         if (!c.id.starts_with("20.")) {
-            // 21.2 shapes the request too (oversized and unfinished heads).
-            EXPECT_EQ(c.tests_servers_only, c.id.starts_with("21.2.")) << c.id;
+            // 21.2 shapes the request too (oversized and unfinished heads), 21.5 holds other connections.
+            EXPECT_EQ(c.tests_servers_only, c.id.starts_with("21.2.") || c.id.starts_with("21.5.")) << c.id;
             continue;
         }
         SCOPED_TRACE(c.id);
@@ -704,7 +704,7 @@ TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
 }
 
 TEST(catalog, resource_abuse_section) {
-    const std::map<std::string, std::size_t> sizes{{"21.1", 6}, {"21.2", 4}, {"21.3", 2}, {"21.4", 3}};
+    const std::map<std::string, std::size_t> sizes{{"21.1", 6}, {"21.2", 4}, {"21.3", 2}, {"21.4", 3}, {"21.5", 1}};
     std::map<std::string, std::size_t> ours;
     std::size_t total = 0;
     for (const auto& c : full_catalog().cases()) {
@@ -720,7 +720,7 @@ TEST(catalog, resource_abuse_section) {
         EXPECT_LE(c.timeout, 3000ms);
         EXPECT_FALSE(c.deadline.has_value());
     }
-    EXPECT_EQ(total, 15u);
+    EXPECT_EQ(total, 16u);
     EXPECT_EQ(ours, sizes);
     EXPECT_EQ(full_catalog().section_title("21.3.2"), "Messages in endless fragments");
     EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.5.10") + 1);
@@ -773,6 +773,10 @@ TEST(catalog, resource_abuse_section) {
             EXPECT_EQ(head.find("\r\n\r\n"), head.size() - 4);
         }
     }
+    // 21.5.1: 100 idle connections held while the case's own one is served.
+    const auto idle = get("21.5.1").build();
+    EXPECT_EQ(idle.idle_connections, 100u);
+    EXPECT_EQ(idle.handshake.must, handshake_spec::expect::either);
     // 21.2.4: a valid request, written a byte at a time, a quarter second apart.
     const auto slow = get("21.2.4").build();
     EXPECT_EQ(slow.handshake.must, handshake_spec::expect::either);
