@@ -199,4 +199,17 @@ std::optional<std::chrono::system_clock::time_point> from_rfc3339(std::string_vi
     return time_point_cast<system_clock::duration>(local - minutes{offset_minutes});
 }
 
+std::string cut_text(std::string s, std::size_t max) {
+    if (s.size() <= max) {
+        return s;
+    }
+    std::size_t n = max >= 3 ? max - 3 : 0;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
+        --n;
+    }
+    s.resize(n);
+    s += "...";
+    return s;
+}
+
 } // namespace wscheck::reports

@@ -27,6 +27,9 @@ bool is_printable_text(std::span<const std::uint8_t> data) noexcept;
 /// it can go into a JSON string (which must be valid UTF-8) whatever a peer sent.
 std::string to_valid_utf8(std::string_view s);
 
+/// `s` cut to `max` bytes without splitting a UTF-8 sequence, the cut marked with "...".
+std::string cut_text(std::string s, std::size_t max);
+
 /// Lower-case hex, two digits per byte, no separators ("" for no bytes).
 std::string to_hex(std::span<const std::uint8_t> data);
 

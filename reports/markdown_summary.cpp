@@ -28,20 +28,6 @@ std::string one_line(std::string_view raw) {
     return s;
 }
 
-/// Cuts `s` to `max` bytes without splitting a UTF-8 sequence, marking the cut with "...".
-std::string cut(std::string s, std::size_t max) {
-    if (s.size() <= max) {
-        return s;
-    }
-    std::size_t n = max >= 3 ? max - 3 : 0;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
-        --n;
-    }
-    s.resize(n);
-    s += "...";
-    return s;
-}
-
 std::string verdicts(const case_result& c) {
     return std::string{cases::to_string(c.behavior)} + "/" + std::string{cases::to_string(c.close_behavior)};
 }
@@ -110,7 +96,7 @@ void render_run(std::string& out, const run_result& run, const markdown_options&
     }
     constexpr std::size_t max_notes = 10;
     for (std::size_t i = 0; i < run.notes.size() && i < max_notes; ++i) {
-        out += "- Note: " + markdown_text(cut(one_line(run.notes[i]), options.max_reason_chars)) + "\n";
+        out += "- Note: " + markdown_text(cut_text(one_line(run.notes[i]), options.max_reason_chars)) + "\n";
     }
     if (run.notes.size() > max_notes) {
         out += "- ... " + std::to_string(run.notes.size() - max_notes) + " more notes in the report\n";
@@ -134,7 +120,7 @@ void render_run(std::string& out, const run_result& run, const markdown_options&
             t.add(run.cases[i]);
         }
         const std::string label = group.title.empty() ? group.number : group.number + " " + group.title;
-        out += table_row(markdown_text(cut(one_line(label), 80)), t, close_failures(run, group.indices));
+        out += table_row(markdown_text(cut_text(one_line(label), 80)), t, close_failures(run, group.indices));
     }
     std::vector<std::size_t> every(run.cases.size());
     for (std::size_t i = 0; i < every.size(); ++i) {
@@ -151,7 +137,7 @@ void render_run(std::string& out, const run_result& run, const markdown_options&
         for (std::size_t i = 0; i < shown; ++i) {
             const auto& c = *failing[i];
             out += "| " + markdown_code(c.id) + " | " + verdicts(c) + " | " +
-                   markdown_code(cut(one_line(failure_reason(c)), options.max_reason_chars)) + " |\n";
+                   markdown_code(cut_text(one_line(failure_reason(c)), options.max_reason_chars)) + " |\n";
         }
         out += "\n";
     }

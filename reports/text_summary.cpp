@@ -1,5 +1,6 @@
 #include "reports/text_summary.hpp"
 
+#include "reports/encoding.hpp"
 #include "reports/tally.hpp"
 
 #include <algorithm>
@@ -38,20 +39,6 @@ int severity(const case_result& c) noexcept {
         return 3;
     }
     return -1;
-}
-
-/// Cuts `s` to `max` bytes without splitting a UTF-8 sequence, marking the cut with "...".
-std::string cut(std::string s, std::size_t max) {
-    if (s.size() <= max) {
-        return s;
-    }
-    std::size_t n = max >= 3 ? max - 3 : 0;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
-        --n;
-    }
-    s.resize(n);
-    s += "...";
-    return s;
 }
 
 std::string pad_right(std::string s, std::size_t width) {
@@ -105,7 +92,7 @@ std::string render_text_summary(const run_result& run, const summary_options& op
                                [&](const auto& s) { return s.first == number; });
         if (it == sections.end()) {
             const std::string label = c.section.empty() ? number : number + " " + c.section;
-            sections.push_back({number, section_row{cut(label, max_label), {}}});
+            sections.push_back({number, section_row{cut_text(label, max_label), {}}});
             it = sections.end() - 1;
         }
         it->second.counts.add(c);
@@ -165,7 +152,7 @@ std::string render_text_summary(const run_result& run, const summary_options& op
             reason += reason.empty() ? c.close_reason : " Close: " + c.close_reason;
         }
         out += pad_right(c.id, id_width) + "  " + pad_right(verdicts[i], verdict_width) + "  " +
-               cut(reason, options.max_reason_chars) + "\n";
+               cut_text(reason, options.max_reason_chars) + "\n";
     }
     if (listed.size() > shown) {
         out += "... " + std::to_string(listed.size() - shown) + " more in the report\n";

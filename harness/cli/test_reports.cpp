@@ -3,6 +3,7 @@
 #include "harness/cli/commands.hpp"
 #include "cases/catalog.hpp"
 #include "reports/autobahn_report.hpp"
+#include "reports/case_groups.hpp"
 #include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -28,9 +29,6 @@ std::string file_name_for(const std::string& agent) {
     return out.empty() ? "agent" : out;
 }
 
-bool failed(const reports::case_result& r) {
-    return cases::is_failure(r.behavior) || cases::is_failure(r.close_behavior);
-}
 
 } // namespace
 
@@ -71,7 +69,7 @@ bool print_test_summary(const std::vector<reports::run_result>& runs, const std:
     bool any_failed = false;
     for (const auto& run : runs) {
         for (const auto& c : run.cases) {
-            any_failed = any_failed || failed(c);
+            any_failed = any_failed || reports::is_failing(c);
         }
         reports::summary_options options;
         if (quiet) {
