@@ -207,6 +207,32 @@ reports::run_result run_target(const target& t, const test_args& args, const run
     return run;
 }
 
+/// How the run was made, for the HTML report's header.
+std::vector<std::string> settings_lines(const test_args& args) {
+    auto secs = [](double s) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g s", s);
+        return std::string{buf};
+    };
+    std::vector<std::string> lines{
+        "cases: " + (args.cases.empty() ? std::string{"all"} : args.cases) +
+            (args.exclude.empty() ? "" : ", excluding " + args.exclude),
+        "parallel connections: " + std::to_string(args.jobs),
+        "timeouts: connect " + secs(args.connect_timeout_s) + ", handshake " + secs(args.handshake_timeout_s) +
+            ", close " + secs(args.close_timeout_s) + ", write " + secs(args.write_timeout_s)};
+    if (!args.spec_file.empty()) {
+        lines.push_back("spec file: " + args.spec_file);
+    }
+    if (args.insecure || !args.cacert.empty()) {
+        lines.push_back(args.insecure ? "TLS: any certificate accepted (--insecure)" : "TLS: trusting " + args.cacert);
+    }
+    if (!args.headers.empty() || !args.origin.empty() || !args.protocols.empty()) {
+        lines.push_back("extra request headers: " + std::to_string(args.headers.size() + (args.origin.empty() ? 0u : 1u)) +
+                        ", subprotocols offered: " + std::to_string(args.protocols.size()));
+    }
+    return lines;
+}
+
 int run_test(test_args& args) {
     const auto& cat = cases::full_catalog();
     if (args.list) {
@@ -315,7 +341,7 @@ int run_test(test_args& args) {
         }
         runs.push_back(run_target(t, args, base, cat, interrupted));
         // Written after each target, so an interrupted or crashed run keeps what it finished.
-        write_test_reports(out_dir, runs);
+        write_test_reports(out_dir, runs, settings_lines(args));
         if (interrupted) {
             break;
         }

@@ -32,7 +32,8 @@ std::string file_name_for(const std::string& agent) {
 
 } // namespace
 
-void write_test_reports(const std::string& out_dir, const std::vector<reports::run_result>& runs) {
+void write_test_reports(const std::string& out_dir, const std::vector<reports::run_result>& runs,
+                        const std::vector<std::string>& settings) {
     const std::filesystem::path dir{out_dir};
     for (const auto& run : runs) {
         const auto file = dir / (file_name_for(run.agent) + ".wscheck.json");
@@ -44,6 +45,7 @@ void write_test_reports(const std::string& out_dir, const std::vector<reports::r
         throw usage_error(error);
     }
     reports::html_options html;
+    html.settings = settings;
     const auto sections = cases::full_catalog().sections();
     html.sections.assign(sections.begin(), sections.end());
     if (const auto error = reports::write_html_report(dir / "index.html", runs, html); !error.empty()) {

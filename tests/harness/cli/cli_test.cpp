@@ -267,6 +267,12 @@ TEST(cli_test, embedded_server_passes_and_writes_both_reports) {
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path{out} / "wscheck-reference.wscheck.json"));
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path{out} / "index.json"));
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path{out} / "wscheck_reference_case_7_7_1.json"));
+    // The HTML report's header says how the run was made, and never echoes header values.
+    std::ifstream html(std::filesystem::path{out} / "index.html");
+    std::stringstream page;
+    page << html.rdbuf();
+    EXPECT_NE(page.str().find("parallel connections: 8"), std::string::npos);
+    EXPECT_NE(page.str().find("cases: 1.1,2,5.1-5.3,7.7.1"), std::string::npos);
     std::filesystem::remove_all(out);
 }
 
