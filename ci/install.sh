@@ -11,6 +11,8 @@ apt_packages=(
     zlib1g-dev libcli11-dev libbenchmark-dev
     # tools used by tests
     openssl python3 python3-websockets libxml2-utils
+    # the HTML report is opened and driven in headless Chromium (tests/reports/html_browser_test.py)
+    chromium
     # packs the seed corpora of the OSS-Fuzz build (fuzz/oss-fuzz-build.sh)
     zip unzip
 )
