@@ -24,7 +24,7 @@ constexpr std::uint16_t message_too_big = 1009;
 // Violations only a server's response can commit (bad_status, bad_accept, bad_subprotocol,
 // bad_extension) have no status: no server ever answers them. Their close code is 0 too: the
 // client fails the connection before any WebSocket frame exists (4.1).
-constexpr std::array<violation_info, 31> table{{
+constexpr std::array<violation_info, 39> table{{
     // ---- framing ----
     {"bad_reserved_bits", "5.2", protocol_error, 0,
      "a reserved bit (RSV1-3) is set but no negotiated extension defines it"},
@@ -79,20 +79,44 @@ constexpr std::array<violation_info, 31> table{{
     {"bad_subprotocol", "4.1", 0, 0, "the server chose a subprotocol the client did not offer"},
     {"bad_extension", "4.1", 0, 0,
      "the server chose an extension or parameter the client did not offer"},
+    // ---- permessage-deflate: frames and messages ----
+    {"misplaced_rsv1", "RFC 7692 6", protocol_error, 0,
+     "RSV1 (per-message compressed) is set on a control frame or a continuation frame"},
+    {"inflated_too_big", "RFC 7692 8.1", message_too_big, 0,
+     "a compressed message inflates to more than this endpoint accepts"},
+    // ---- permessage-deflate: the server's response (the client fails the connection) ----
+    {"deflate_unknown_param", "RFC 7692 5", 0, 0,
+     "the permessage-deflate response has a parameter not defined for use in a response"},
+    {"deflate_duplicate_param", "RFC 7692 5", 0, 0,
+     "the permessage-deflate response has the same parameter more than once"},
+    {"deflate_bad_param_value", "RFC 7692 7.1", 0, 0,
+     "a permessage-deflate parameter has an invalid value"},
+    {"deflate_not_offered", "RFC 7692 7.1.2", 0, 0,
+     "the permessage-deflate response asks for a configuration the client did not offer"},
+    {"deflate_param_dropped", "RFC 7692 7.1", 0, 0,
+     "the permessage-deflate response leaves out a parameter the server had to accept or decline the offer"},
+    {"deflate_duplicate_extension", "RFC 7692 5", 0, 0,
+     "the response accepts permessage-deflate more than once"},
 }};
 
-static_assert(table.size() == static_cast<std::size_t>(violation::bad_extension),
+static_assert(table.size() == static_cast<std::size_t>(violation::deflate_duplicate_extension),
               "one row per violation");
 
 constexpr violation_info unknown_row{"unknown", "", 0, 0, "unknown WebSocket violation"};
 
+constexpr bool in_range(violation v, violation first, violation last) noexcept {
+    return static_cast<int>(v) >= static_cast<int>(first) &&
+           static_cast<int>(v) <= static_cast<int>(last);
+}
+
+// Two ranges: RFC 6455's handshake violations, and RFC 7692's (appended after the frame ones).
 constexpr bool is_handshake(violation v) noexcept {
-    return static_cast<int>(v) >= static_cast<int>(violation::http_malformed) &&
-           static_cast<int>(v) <= static_cast<int>(violation::bad_extension);
+    return in_range(v, violation::http_malformed, violation::bad_extension) ||
+           in_range(v, violation::deflate_unknown_param, violation::deflate_duplicate_extension);
 }
 
 constexpr bool is_known(int value) noexcept {
-    return value >= 1 && value <= static_cast<int>(violation::bad_extension);
+    return value >= 1 && value <= static_cast<int>(violation::deflate_duplicate_extension);
 }
 
 class violation_category_impl final : public std::error_category {

@@ -48,6 +48,17 @@ enum class violation {
     bad_accept,             ///< Sec-WebSocket-Accept missing or wrong (4.1)
     bad_subprotocol,        ///< server chose a subprotocol the client did not offer (4.1)
     bad_extension,          ///< server chose an extension or parameter the client did not offer (4.1)
+    // ---- permessage-deflate (RFC 7692), appended so that earlier values keep their numbers ----
+    // frames and messages
+    misplaced_rsv1,         ///< RSV1 on a control or continuation frame (RFC 7692 6)
+    inflated_too_big,       ///< a compressed message inflates past the endpoint's limit (RFC 7692 8.1)
+    // a server's response accepting a permessage-deflate offer (RFC 7692 5, 7.1)
+    deflate_unknown_param,    ///< a parameter not defined for use in a response
+    deflate_duplicate_param,  ///< the same parameter twice
+    deflate_bad_param_value,  ///< a value that is not allowed (window bits not 8..15, a flag with a value)
+    deflate_not_offered,      ///< a configuration the client did not offer (client_max_window_bits not offered, bits above the offer)
+    deflate_param_dropped,    ///< an offered server_no_context_takeover or server_max_window_bits left out
+    deflate_duplicate_extension, ///< more than one permessage-deflate in the response
 };
 
 /// The two families of violations, as Beast's websocket `condition`.

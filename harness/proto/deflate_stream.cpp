@@ -1,0 +1,333 @@
+#include "harness/proto/deflate_stream.hpp"
+
+#include "harness/proto/error.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+namespace wscheck::proto {
+namespace {
+
+/// 7.2.1, 7.2.2: the end of the empty stored block a sync flush writes.
+constexpr std::array<std::uint8_t, 4> deflate_tail{0x00, 0x00, 0xff, 0xff};
+
+/// Output room given to deflate() per call.
+constexpr std::size_t deflate_step = 16 * 1024;
+
+/// zlib counts in uInt: longer inputs go in slices.
+constexpr std::size_t max_slice = std::numeric_limits<uInt>::max() / 2;
+
+/// Bytes zlib holds, counted through its allocation hooks, so that memory_in_use() is what
+/// the stream really costs rather than a formula. Each block carries its size in front.
+struct counted_memory {
+    std::size_t in_use = 0;
+};
+
+constexpr std::size_t block_prefix = alignof(std::max_align_t);
+
+voidpf counted_alloc(voidpf opaque, uInt items, uInt size) {
+    const std::size_t n = std::size_t{items} * std::size_t{size};
+    auto* block = static_cast<unsigned char*>(std::malloc(n + block_prefix));
+    if (block == nullptr) {
+        return Z_NULL;
+    }
+    std::memcpy(block, &n, sizeof n);
+    static_cast<counted_memory*>(opaque)->in_use += n;
+    return block + block_prefix;
+}
+
+void counted_free(voidpf opaque, voidpf address) {
+    if (address == Z_NULL) {
+        return;
+    }
+    auto* block = static_cast<unsigned char*>(address) - block_prefix;
+    std::size_t n = 0;
+    std::memcpy(&n, block, sizeof n);
+    static_cast<counted_memory*>(opaque)->in_use -= n;
+    std::free(block);
+}
+
+void use_counted_memory(z_stream& s, counted_memory& memory) {
+    s.zalloc = counted_alloc;
+    s.zfree = counted_free;
+    s.opaque = &memory;
+}
+
+Bytef* as_zlib(const std::uint8_t* p) {
+    // zlib's next_in is not const-qualified (unless ZLIB_CONST), but inflate and deflate never
+    // write through it.
+    return const_cast<Bytef*>(p);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- deflater
+
+struct message_deflater::impl {
+    counted_memory memory;
+    z_stream s{};
+};
+
+message_deflater::message_deflater(const deflater_options& options)
+    : options_(options), impl_(std::make_unique<impl>()) {
+    options_.window_bits = std::clamp(options_.window_bits, min_window_bits, max_window_bits);
+    options_.level = std::clamp(options_.level, 0, 9);
+    options_.mem_level = std::clamp(options_.mem_level, 1, 9);
+    // zlib refuses a 256-byte window for raw deflate: 8 becomes 9, whose distances stay
+    // within 250 bytes (MAX_DIST, see the header), inside the 256 the peer agreed to read.
+    const int bits = std::max(9, int{options_.window_bits});
+    use_counted_memory(impl_->s, impl_->memory);
+    // Negative windowBits: raw DEFLATE, no zlib header or trailer (7.2.1).
+    if (deflateInit2(&impl_->s, options_.level, Z_DEFLATED, -bits, options_.mem_level,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+        throw std::bad_alloc();
+    }
+}
+
+message_deflater::~message_deflater() {
+    if (impl_) {
+        deflateEnd(&impl_->s);
+    }
+}
+
+message_deflater::message_deflater(message_deflater&&) noexcept = default;
+
+message_deflater& message_deflater::operator=(message_deflater&& other) noexcept {
+    if (this != &other) {
+        if (impl_) {
+            deflateEnd(&impl_->s);
+        }
+        options_ = other.options_;
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+std::size_t message_deflater::memory_in_use() const noexcept {
+    return impl_ ? impl_->memory.in_use : 0;
+}
+
+void message_deflater::write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out,
+                             bool flush) {
+    z_stream& s = impl_->s;
+    do {
+        const std::size_t slice = std::min(piece.size(), max_slice);
+        s.next_in = as_zlib(piece.data());
+        s.avail_in = static_cast<uInt>(slice);
+        // Each call either takes input or fills its output room, so this ends once the slice
+        // is taken and, with a flush, once a call leaves room unused (all pending output out).
+        for (;;) {
+            const std::size_t at = out.size();
+            out.resize(at + deflate_step);
+            s.next_out = out.data() + at;
+            s.avail_out = static_cast<uInt>(deflate_step);
+            const bool last_slice = slice == piece.size();
+            const int rc = ::deflate(&s, flush && last_slice ? Z_SYNC_FLUSH : Z_NO_FLUSH);
+            out.resize(at + deflate_step - s.avail_out);
+            // Z_BUF_ERROR: nothing to do (no input, nothing pending); not an error.
+            if (rc != Z_OK || (s.avail_in == 0 && s.avail_out != 0)) {
+                break;
+            }
+        }
+        piece = piece.subspan(slice);
+    } while (!piece.empty());
+}
+
+void message_deflater::finish(std::vector<std::uint8_t>& out) {
+    write({}, out, true);
+    // 7.2.1: a sync flush ends with an empty stored block; its LEN and NLEN are removed.
+    // zlib writes nothing for a flush right after a flush, so the tail may come from the
+    // last write(..., true) into this same `out`.
+    if (out.size() >= deflate_tail.size() &&
+        std::equal(deflate_tail.begin(), deflate_tail.end(), out.end() - 4)) {
+        out.resize(out.size() - deflate_tail.size());
+    }
+    // 7.1.1: without context takeover every message starts with an empty window.
+    if (options_.no_context_takeover) {
+        deflateReset(&impl_->s);
+    }
+}
+
+void message_deflater::compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t>& out) {
+    out.clear();
+    write(message, out);
+    finish(out);
+}
+
+// ---------------------------------------------------------------- inflater
+
+struct message_inflater::impl {
+    counted_memory memory;
+    z_stream s{};
+};
+
+message_inflater::message_inflater(const inflater_options& options)
+    : options_(options), impl_(std::make_unique<impl>()) {
+    options_.window_bits = std::clamp(options_.window_bits, min_window_bits, max_window_bits);
+    options_.chunk_size = std::max<std::size_t>(options_.chunk_size, 1);
+    use_counted_memory(impl_->s, impl_->memory);
+    if (inflateInit2(&impl_->s, -int{options_.window_bits}) != Z_OK) {
+        throw std::bad_alloc();
+    }
+}
+
+message_inflater::~message_inflater() {
+    if (impl_) {
+        inflateEnd(&impl_->s);
+    }
+}
+
+message_inflater::message_inflater(message_inflater&&) noexcept = default;
+
+message_inflater& message_inflater::operator=(message_inflater&& other) noexcept {
+    if (this != &other) {
+        if (impl_) {
+            inflateEnd(&impl_->s);
+        }
+        options_ = other.options_;
+        impl_ = std::move(other.impl_);
+        message_size_ = other.message_size_;
+        message_input_ = other.message_input_;
+        stream_ended_ = other.stream_ended_;
+        spent_ = other.spent_;
+    }
+    return *this;
+}
+
+std::size_t message_inflater::memory_in_use() const noexcept {
+    return impl_ ? impl_->memory.in_use : 0;
+}
+
+std::error_code message_inflater::end_of_stream() {
+    // 7.2.3.4: a message may end its DEFLATE stream with a BFINAL block; what follows in the
+    // message (the example's extra 0x00, our tail) is not DEFLATE data. The next message
+    // starts a new stream, with the window of this one when the context is taken over.
+    stream_ended_ = true;
+    z_stream& s = impl_->s;
+    if (options_.no_context_takeover) {
+        inflateReset(&s);
+        return {};
+    }
+    std::vector<Bytef> window(std::size_t{1} << max_window_bits);
+    uInt length = 0;
+    if (inflateGetDictionary(&s, window.data(), &length) != Z_OK || inflateReset(&s) != Z_OK ||
+        (length != 0 && inflateSetDictionary(&s, window.data(), length) != Z_OK)) {
+        spent_ = true;
+        return violation::bad_compressed_data;
+    }
+    return {};
+}
+
+std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out,
+                                      bool tail) {
+    if (spent_) {
+        return violation::bad_compressed_data;
+    }
+    if (!tail) {
+        message_input_ += in.size();
+    }
+    z_stream& s = impl_->s;
+    while (!stream_ended_) {
+        const std::size_t slice = std::min(in.size(), max_slice);
+        s.next_in = as_zlib(in.data());
+        s.avail_in = static_cast<uInt>(slice);
+        // Each round either takes input or fills its output room (at least one byte, which
+        // counts towards the cap), so it ends within slice + max_message_size + 1 rounds.
+        for (;;) {
+            // Room for at most one chunk, and never more than one byte past the cap, which
+            // is how passing the cap is seen without inflating further.
+            const std::uint64_t allowed = options_.max_message_size - message_size_ + 1;
+            const std::size_t room = static_cast<std::size_t>(
+                std::min<std::uint64_t>({options_.chunk_size, allowed, max_slice}));
+            const std::size_t at = out.size();
+            if (at + room > out.capacity()) {
+                // Geometric growth, but never reserving past what the cap allows.
+                const std::size_t most = at + static_cast<std::size_t>(std::min<std::uint64_t>(
+                                                  allowed, std::numeric_limits<std::size_t>::max() - at));
+                out.reserve(std::min(std::max(at + room, 2 * out.capacity()), most));
+            }
+            out.resize(at + room);
+            s.next_out = out.data() + at;
+            s.avail_out = static_cast<uInt>(room);
+            const int rc = ::inflate(&s, Z_SYNC_FLUSH);
+            const std::size_t got = room - s.avail_out;
+            out.resize(at + got);
+            message_size_ += got;
+            if (message_size_ > options_.max_message_size) {
+                // RFC 7692 8.1 and RFC 6455 10.4: refused before inflating any further.
+                spent_ = true;
+                return violation::inflated_too_big;
+            }
+            if (rc == Z_STREAM_END) {
+                if (const auto ec = end_of_stream()) {
+                    return ec;
+                }
+                return {};
+            }
+            if (rc == Z_BUF_ERROR) {
+                break; // no progress possible: all input taken and all output given
+            }
+            if (rc != Z_OK) {
+                spent_ = true;
+                return violation::bad_compressed_data;
+            }
+            if (s.avail_in == 0 && s.avail_out != 0) {
+                break;
+            }
+        }
+        in = in.subspan(slice);
+        if (in.empty()) {
+            break;
+        }
+    }
+    return {};
+}
+
+std::error_code message_inflater::write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out) {
+    return run(piece, out, false);
+}
+
+std::error_code message_inflater::finish(std::vector<std::uint8_t>& out) {
+    if (spent_) {
+        return violation::bad_compressed_data;
+    }
+    const bool empty = message_input_ == 0;
+    if (!empty && !stream_ended_) {
+        // 7.2.2: append 0x00 0x00 0xff 0xff, then inflate.
+        if (const auto ec = run(deflate_tail, out, true)) {
+            return ec;
+        }
+        // zlib's data_type has 128 when inflate stopped at a block boundary (zlib.h): the
+        // tail is an empty stored block, so a message that was whole ends there. Anything
+        // else means the message's data stopped inside a block.
+        if (!stream_ended_ && (impl_->s.data_type & 128) == 0) {
+            spent_ = true;
+            return violation::bad_compressed_data;
+        }
+    }
+    if (options_.no_context_takeover && !empty && !stream_ended_) {
+        inflateReset(&impl_->s);
+    }
+    message_size_ = 0;
+    message_input_ = 0;
+    stream_ended_ = false;
+    return {};
+}
+
+std::error_code message_inflater::inflate(std::span<const std::uint8_t> payload,
+                                          std::vector<std::uint8_t>& out) {
+    out.clear();
+    if (const auto ec = write(payload, out)) {
+        return ec;
+    }
+    return finish(out);
+}
+
+} // namespace wscheck::proto

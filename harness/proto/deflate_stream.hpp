@@ -1,0 +1,125 @@
+// The compression of permessage-deflate (RFC 7692 7.2) with zlib: one compressor and one
+// decompressor per direction, each living as long as the connection when context takeover
+// is on, and reset after every message when it is off.
+//
+//   message_deflater   raw DEFLATE (no zlib header: windowBits negative), each message ended
+//                      with Z_SYNC_FLUSH, whose empty stored block's 0x00 0x00 0xff 0xff is
+//                      then removed (7.2.1)
+//   message_inflater   the 4 bytes appended again at the end of each message (7.2.2); output
+//                      produced in chunks of at most options.chunk_size bytes and refused
+//                      (inflated_too_big, 1009) the moment a message passes
+//                      options.max_message_size, so a decompression bomb costs at most the
+//                      cap, never what it would inflate to; anything zlib refuses is
+//                      bad_compressed_data (1007)
+//
+// Window bits 8 (zlib's caveat, zlib.h on deflateInit2): zlib's deflate has no 256-byte
+// window; since 1.2.9 it refuses windowBits -8 for raw deflate (and silently uses 9 with a
+// zlib header). message_deflater asks for 9 when 8 was agreed. That keeps the promise made to
+// the peer: zlib's deflate never emits a distance beyond its window minus MIN_LOOKAHEAD (262
+// bytes; MAX_DIST in deflate.c), 250 bytes for a 512-byte window, within the peer's 256.
+// Inflating needs no such care: inflate takes 8 for raw deflate, and a zlib peer's "9" output
+// reads within it for the same reason. The unit tests check both with a strict reader.
+//
+// Sans-IO, no exceptions on data: errors are std::error_code of `violation`. Only setting up
+// zlib can fail otherwise (out of memory): the constructors throw std::bad_alloc then.
+#pragma once
+
+#include "harness/proto/extension_params.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <system_error>
+#include <vector>
+
+namespace wscheck::proto {
+
+struct deflater_options {
+    std::uint8_t window_bits = max_window_bits; ///< 8..15: the window the peer agreed to read
+    bool no_context_takeover = false;           ///< reset after every message (7.1.1)
+    int level = 6;                              ///< zlib level 0..9 (6: zlib's default)
+    int mem_level = 8;                          ///< zlib memLevel 1..9 (8: zlib's default)
+};
+
+class message_deflater {
+public:
+    explicit message_deflater(const deflater_options& options = {});
+    ~message_deflater();
+    message_deflater(message_deflater&&) noexcept;
+    message_deflater& operator=(message_deflater&&) noexcept;
+
+    /// One whole message: its compressed payload replaces `out`'s contents.
+    void compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t>& out);
+
+    /// A message in pieces: appends what zlib gives for `piece` to `out`. With `flush`, all
+    /// of the piece is flushed out (Z_SYNC_FLUSH, the 4-byte tail kept: it is mid-message),
+    /// so a fragment can carry its own bytes.
+    void write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out, bool flush = false);
+    /// Ends the message: flushes, removes the 0x00 0x00 0xff 0xff tail (7.2.1), resets the
+    /// stream when there is no context takeover. An empty message gives the single byte 0x00.
+    /// After a write(..., true) zlib has nothing more to flush: pass the same `out` then, so
+    /// the tail that write left is the one removed.
+    void finish(std::vector<std::uint8_t>& out);
+
+    const deflater_options& options() const noexcept { return options_; }
+    /// Bytes zlib holds for this compressor now (counted through its allocation hooks).
+    std::size_t memory_in_use() const noexcept;
+
+private:
+    struct impl;
+    deflater_options options_;
+    std::unique_ptr<impl> impl_;
+};
+
+struct inflater_options {
+    std::uint8_t window_bits = max_window_bits;       ///< 8..15: the window the peer agreed to
+    bool no_context_takeover = false;                 ///< the peer resets after every message
+    std::uint64_t max_message_size = 64 * 1024 * 1024; ///< inflated bytes of one message
+    /// Output grows by at most this per step. zlib checks distances against the window only
+    /// for bytes no longer in the output room of the current call: a tester that wants
+    /// "never further back than 2^window_bits" enforced exactly sets this to 1 (slow).
+    std::size_t chunk_size = 64 * 1024;
+};
+
+class message_inflater {
+public:
+    explicit message_inflater(const inflater_options& options = {});
+    ~message_inflater();
+    message_inflater(message_inflater&&) noexcept;
+    message_inflater& operator=(message_inflater&&) noexcept;
+
+    /// A piece of a compressed message's payload (unmasked): appends what it inflates to to
+    /// `out`. Errors: bad_compressed_data, inflated_too_big (the message has then grown
+    /// `out` by at most max_message_size + 1 bytes). After an error the inflater is spent:
+    /// the connection is to be failed.
+    std::error_code write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out);
+    /// Ends the message: inflates the 0x00 0x00 0xff 0xff tail (7.2.2), checks the data ended
+    /// at a block boundary (a cut-off message is bad_compressed_data), and resets when there
+    /// is no context takeover. A message whose payload was empty is the empty message and
+    /// leaves the stream as it was (zlib would otherwise be left inside a stored block).
+    std::error_code finish(std::vector<std::uint8_t>& out);
+    /// One whole message: replaces `out`'s contents with the inflated message.
+    std::error_code inflate(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out);
+
+    /// Inflated bytes of the message in progress.
+    std::uint64_t message_size() const noexcept { return message_size_; }
+    const inflater_options& options() const noexcept { return options_; }
+    /// Bytes zlib holds for this decompressor now (counted through its allocation hooks;
+    /// inflate allocates its window on first use).
+    std::size_t memory_in_use() const noexcept;
+
+private:
+    struct impl;
+    std::error_code run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, bool tail);
+    std::error_code end_of_stream();
+
+    inflater_options options_;
+    std::unique_ptr<impl> impl_;
+    std::uint64_t message_size_ = 0;
+    std::uint64_t message_input_ = 0;
+    bool stream_ended_ = false; ///< the message ended its DEFLATE stream (BFINAL, 7.2.3.4)
+    bool spent_ = false;
+};
+
+} // namespace wscheck::proto

@@ -1,0 +1,358 @@
+#include "harness/proto/deflate_stream.hpp"
+
+#include "harness/proto/error.hpp"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wscheck::proto {
+namespace {
+
+using bytes = std::vector<std::uint8_t>;
+
+bytes of(std::string_view s) { return {s.begin(), s.end()}; }
+std::string text(const bytes& b) { return {b.begin(), b.end()}; }
+
+/// Text that compresses, with repeats far apart so large windows matter.
+bytes sample_text(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    static constexpr std::string_view words[] = {"websocket ", "deflate ", "window ", "context ",
+                                                 "takeover ", "message ", "frame ", "{\"id\": "};
+    bytes out;
+    while (out.size() < n) {
+        const auto w = words[rng() % std::size(words)];
+        out.insert(out.end(), w.begin(), w.end());
+        if (rng() % 5 == 0) {
+            out.push_back(static_cast<std::uint8_t>('0' + rng() % 10));
+        }
+    }
+    out.resize(n);
+    return out;
+}
+
+bytes random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    bytes out(n);
+    for (auto& b : out) {
+        b = static_cast<std::uint8_t>(rng());
+    }
+    return out;
+}
+
+// ---- RFC 7692 7.2.3: the examples ----
+
+TEST(deflate_rfc_examples, hello_compresses_to_the_rfc_bytes) {
+    // 7.2.3.1: "Hello" in one compressed message.
+    message_deflater d;
+    bytes out;
+    d.compress(of("Hello"), out);
+    EXPECT_EQ(out, (bytes{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}));
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(out, back));
+    EXPECT_EQ(text(back), "Hello");
+}
+
+TEST(deflate_rfc_examples, shared_window_second_hello_is_a_back_reference) {
+    // 7.2.3.2: with context takeover the second "Hello" refers to the first.
+    message_deflater d;
+    bytes first;
+    bytes second;
+    d.compress(of("Hello"), first);
+    d.compress(of("Hello"), second);
+    EXPECT_EQ(first, (bytes{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}));
+    EXPECT_EQ(second, (bytes{0xf2, 0x00, 0x11, 0x00, 0x00}));
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(first, back));
+    ASSERT_FALSE(i.inflate(second, back));
+    EXPECT_EQ(text(back), "Hello");
+    // Without the first message's window the second cannot be inflated.
+    message_inflater fresh;
+    EXPECT_EQ(fresh.inflate(second, back), violation::bad_compressed_data);
+}
+
+TEST(deflate_rfc_examples, no_context_takeover_compresses_each_message_alone) {
+    deflater_options o;
+    o.no_context_takeover = true;
+    message_deflater d(o);
+    bytes first;
+    bytes second;
+    d.compress(of("Hello"), first);
+    d.compress(of("Hello"), second);
+    EXPECT_EQ(first, second);
+}
+
+TEST(deflate_rfc_examples, no_compression_block) {
+    // 7.2.3.3: a stored block.
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(bytes{0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00}, back));
+    EXPECT_EQ(text(back), "Hello");
+}
+
+TEST(deflate_rfc_examples, bfinal_block_then_the_next_message_keeps_the_window) {
+    // 7.2.3.4: a final block and an extra 0x00; the next message may still refer back.
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(bytes{0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00}, back));
+    EXPECT_EQ(text(back), "Hello");
+    ASSERT_FALSE(i.inflate(bytes{0xf2, 0x00, 0x11, 0x00, 0x00}, back));
+    EXPECT_EQ(text(back), "Hello");
+}
+
+TEST(deflate_rfc_examples, two_blocks_in_one_message) {
+    // 7.2.3.5
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(bytes{0xf2, 0x48, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00}, back));
+    EXPECT_EQ(text(back), "Hello");
+}
+
+TEST(deflate_rfc_examples, the_empty_message) {
+    // 7.2.3.6: an empty message compresses to the single byte 0x00.
+    message_deflater d;
+    bytes out;
+    d.compress({}, out);
+    EXPECT_EQ(out, bytes{0x00});
+    message_inflater i;
+    bytes back{1, 2, 3};
+    ASSERT_FALSE(i.inflate(out, back));
+    EXPECT_TRUE(back.empty());
+    // An empty payload is accepted as the empty message, and leaves the stream usable.
+    ASSERT_FALSE(i.inflate({}, back));
+    EXPECT_TRUE(back.empty());
+    d.compress(of("after"), out);
+    ASSERT_FALSE(i.inflate(out, back));
+    EXPECT_EQ(text(back), "after");
+}
+
+// ---- round trips: every window, with and without context takeover ----
+
+TEST(deflate_round_trip, every_window_size_with_and_without_context_takeover) {
+    for (std::uint8_t bits = 8; bits <= 15; ++bits) {
+        for (const bool reset : {false, true}) {
+            deflater_options dopt;
+            dopt.window_bits = bits;
+            dopt.no_context_takeover = reset;
+            inflater_options iopt;
+            iopt.window_bits = bits;
+            iopt.no_context_takeover = reset;
+            message_deflater d(dopt);
+            message_inflater i(iopt);
+            bytes compressed;
+            bytes back;
+            std::size_t total_in = 0;
+            std::size_t total_out = 0;
+            for (unsigned m = 0; m < 6; ++m) {
+                const bytes msg = m == 3 ? bytes{} : sample_text(100 + m * 7000, m + bits);
+                d.compress(msg, compressed);
+                total_in += msg.size();
+                total_out += compressed.size();
+                ASSERT_FALSE(i.inflate(compressed, back)) << int{bits} << " " << reset << " " << m;
+                ASSERT_EQ(back, msg) << int{bits} << " " << reset << " " << m;
+            }
+            EXPECT_LT(total_out, total_in / 2) << "text compresses, window " << int{bits};
+        }
+    }
+}
+
+TEST(deflate_round_trip, context_takeover_needs_the_same_setting_on_both_sides) {
+    // A receiver that resets while the sender takes over the context loses the references.
+    message_deflater d;
+    inflater_options iopt;
+    iopt.no_context_takeover = true;
+    message_inflater i(iopt);
+    bytes compressed;
+    bytes back;
+    const bytes msg = sample_text(2000, 1);
+    d.compress(msg, compressed);
+    ASSERT_FALSE(i.inflate(compressed, back));
+    d.compress(msg, compressed);
+    EXPECT_NE(i.inflate(compressed, back), std::error_code{});
+}
+
+TEST(deflate_round_trip, fragmented_messages_in_any_pieces) {
+    const bytes msg = sample_text(50'000, 7);
+    message_deflater d;
+    message_inflater i;
+    for (const std::size_t piece : {1u, 7u, 1000u, 65'536u}) {
+        // Compressed in pieces (each flushed, as a fragment would be), inflated in other pieces.
+        bytes compressed;
+        for (std::size_t at = 0; at < msg.size(); at += piece) {
+            d.write(std::span(msg).subspan(at, std::min(piece, msg.size() - at)), compressed, piece > 500);
+        }
+        d.finish(compressed);
+        bytes back;
+        const std::size_t in_piece = piece * 3 + 1;
+        for (std::size_t at = 0; at < compressed.size(); at += in_piece) {
+            ASSERT_FALSE(i.write(std::span(compressed).subspan(at, std::min(in_piece, compressed.size() - at)), back));
+        }
+        ASSERT_FALSE(i.finish(back));
+        EXPECT_EQ(back, msg) << piece;
+    }
+}
+
+TEST(deflate_round_trip, incompressible_data_and_big_messages) {
+    const bytes msg = random_bytes(3 * 1024 * 1024 + 17, 3);
+    message_deflater d;
+    message_inflater i;
+    bytes compressed;
+    bytes back;
+    d.compress(msg, compressed);
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, msg);
+}
+
+// ---- the 8 -> 9 caveat ----
+
+/// Raw deflate with zlib's own windowBits `bits` (a zlib-based peer's output).
+bytes zlib_raw(const bytes& msg, int bits) {
+    z_stream s{};
+    EXPECT_EQ(deflateInit2(&s, 9, Z_DEFLATED, -bits, 9, Z_DEFAULT_STRATEGY), Z_OK);
+    bytes out(msg.size() + 1024);
+    s.next_in = const_cast<Bytef*>(msg.data());
+    s.avail_in = static_cast<uInt>(msg.size());
+    s.next_out = out.data();
+    s.avail_out = static_cast<uInt>(out.size());
+    EXPECT_EQ(::deflate(&s, Z_SYNC_FLUSH), Z_OK);
+    out.resize(out.size() - s.avail_out - 4);
+    deflateEnd(&s);
+    return out;
+}
+
+/// `block` repeated: every repeat can refer back exactly block.size() bytes.
+bytes repeats(std::size_t block_size, unsigned seed) {
+    const bytes block = random_bytes(block_size, seed);
+    bytes msg;
+    for (int r = 0; r < 20; ++r) {
+        msg.insert(msg.end(), block.begin(), block.end());
+    }
+    return msg;
+}
+
+/// An inflater that holds `bits` to the letter: zlib checks a distance against the window
+/// only for bytes no longer in the current call's output room, and one byte of room per call
+/// sends every reference through the window.
+message_inflater strict_inflater(std::uint8_t bits) {
+    inflater_options o;
+    o.window_bits = bits;
+    o.chunk_size = 1;
+    return message_inflater(o);
+}
+
+TEST(deflate_window_8, zlib_refuses_8_for_raw_deflate) {
+    // The caveat itself (zlib.h): deflateInit2 with windowBits -8 is an error since 1.2.9.
+    z_stream s{};
+    EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, -8, 8, Z_DEFAULT_STRATEGY), Z_STREAM_ERROR);
+}
+
+TEST(deflate_window_8, the_strict_reader_refuses_distances_past_its_window) {
+    // The check below means something: 300 bytes back is past 256, not past 512.
+    bytes back;
+    const bytes msg = repeats(300, 9);
+    EXPECT_EQ(strict_inflater(8).inflate(zlib_raw(msg, 15), back), violation::bad_compressed_data);
+    ASSERT_FALSE(strict_inflater(9).inflate(zlib_raw(msg, 15), back));
+    EXPECT_EQ(back, msg);
+}
+
+TEST(deflate_window_8, our_window_8_output_reads_with_a_256_byte_window_and_compresses) {
+    deflater_options dopt;
+    dopt.window_bits = 8;
+    for (const std::size_t block : {200u, 250u, 251u, 300u, 600u}) {
+        const bytes msg = repeats(block, 11);
+        message_deflater d(dopt);
+        bytes compressed;
+        bytes back;
+        d.compress(msg, compressed);
+        ASSERT_FALSE(strict_inflater(8).inflate(compressed, back)) << block;
+        EXPECT_EQ(back, msg);
+        // zlib's "9" (what a zlib peer sends for 8) reads strictly with 8 too.
+        ASSERT_FALSE(strict_inflater(8).inflate(zlib_raw(msg, 9), back)) << block;
+        EXPECT_EQ(back, msg);
+        if (block <= 250) {
+            EXPECT_LT(compressed.size(), msg.size() / 4) << "repeats within reach compress";
+        }
+    }
+}
+
+// ---- bad data and bombs ----
+
+TEST(deflate_inflate_errors, garbage_is_bad_compressed_data) {
+    message_inflater i;
+    bytes back;
+    // BTYPE 11 is reserved (RFC 1951 3.2.3).
+    EXPECT_EQ(i.inflate(bytes{0xff, 0xff, 0xff}, back), violation::bad_compressed_data);
+    // A spent inflater stays failed.
+    EXPECT_EQ(i.inflate(bytes{0x00}, back), violation::bad_compressed_data);
+}
+
+TEST(deflate_inflate_errors, a_message_cut_inside_a_block_is_bad_compressed_data) {
+    message_deflater d;
+    bytes compressed;
+    d.compress(sample_text(5000, 4), compressed);
+    compressed.resize(compressed.size() / 2);
+    message_inflater i;
+    bytes back;
+    EXPECT_EQ(i.inflate(compressed, back), violation::bad_compressed_data);
+}
+
+TEST(deflate_inflate_errors, a_bomb_stops_at_the_cap) {
+    // 64 MiB of zeros compress to about 64 KiB; a 1 MiB cap stops it at 1 MiB + 1 byte.
+    const bytes zeros(64u * 1024 * 1024, 0);
+    message_deflater d;
+    bytes bomb;
+    d.compress(zeros, bomb);
+    ASSERT_LT(bomb.size(), 128u * 1024);
+    inflater_options o;
+    o.max_message_size = 1024 * 1024;
+    message_inflater i(o);
+    bytes back;
+    EXPECT_EQ(i.inflate(bomb, back), violation::inflated_too_big);
+    EXPECT_LE(back.size(), o.max_message_size + 1);
+    EXPECT_LE(back.capacity(), o.max_message_size + 1);
+}
+
+TEST(deflate_inflate_errors, exactly_at_the_cap_is_accepted) {
+    const bytes msg(4096, 'a');
+    message_deflater d;
+    bytes compressed;
+    d.compress(msg, compressed);
+    inflater_options o;
+    o.max_message_size = msg.size();
+    o.chunk_size = 100;
+    message_inflater i(o);
+    bytes back;
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, msg);
+    o.max_message_size = msg.size() - 1;
+    message_inflater small(o);
+    EXPECT_EQ(small.inflate(compressed, back), violation::inflated_too_big);
+}
+
+TEST(deflate_memory, zlib_state_is_counted) {
+    deflater_options dopt;
+    dopt.window_bits = 10;
+    dopt.mem_level = 1;
+    message_deflater small(dopt);
+    message_deflater big;
+    EXPECT_GT(small.memory_in_use(), 0u);
+    EXPECT_GT(big.memory_in_use(), small.memory_in_use());
+    // zconf.h: deflate needs (1 << (windowBits + 2)) + (1 << (memLevel + 9)) bytes.
+    EXPECT_GE(big.memory_in_use(), (1u << 17) + (1u << 17));
+    message_inflater i;
+    bytes compressed;
+    bytes back;
+    big.compress(of("Hello"), compressed);
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_GE(i.memory_in_use(), 1u << 15); // the window, allocated on first use
+}
+
+} // namespace
+} // namespace wscheck::proto
