@@ -141,14 +141,17 @@ void message_deflater::write(std::span<const std::uint8_t> piece, std::vector<st
 }
 
 void message_deflater::finish(std::vector<std::uint8_t>& out) {
+    const std::size_t before = out.size();
     write({}, out, true);
-    // 7.2.1: a sync flush ends with an empty stored block; its LEN and NLEN are removed.
-    // zlib writes nothing for a flush right after a flush, so the tail may come from the
-    // last write(..., true) into this same `out`.
-    if (out.size() >= deflate_tail.size() &&
-        std::equal(deflate_tail.begin(), deflate_tail.end(), out.end() - 4)) {
-        out.resize(out.size() - deflate_tail.size());
+    if (out.size() == before) {
+        // zlib writes nothing for a flush right after a flush (an empty message after
+        // another, or a last piece after a flushed one): the stream is byte-aligned, and the
+        // empty stored block 7.2.1 ends the data with is ours to write (RFC 1951 3.2.4).
+        static constexpr std::array<std::uint8_t, 5> empty_stored_block{0x00, 0x00, 0x00, 0xff, 0xff};
+        out.insert(out.end(), empty_stored_block.begin(), empty_stored_block.end());
     }
+    // 7.2.1: the data ends with an empty stored block; its LEN and NLEN are removed.
+    out.resize(out.size() - deflate_tail.size());
     // 7.1.1: without context takeover every message starts with an empty window.
     if (options_.no_context_takeover) {
         deflateReset(&impl_->s);

@@ -58,8 +58,7 @@ public:
     void write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out, bool flush = false);
     /// Ends the message: flushes, removes the 0x00 0x00 0xff 0xff tail (7.2.1), resets the
     /// stream when there is no context takeover. An empty message gives the single byte 0x00.
-    /// After a write(..., true) zlib has nothing more to flush: pass the same `out` then, so
-    /// the tail that write left is the one removed.
+    /// The data always ends flushed, so each piece's output can go in its own frame.
     void finish(std::vector<std::uint8_t>& out);
 
     const deflater_options& options() const noexcept { return options_; }

@@ -18,6 +18,8 @@ frame_parser_options parser_options_for(const session_options& options) {
     frame_parser_options p;
     p.local_role = options.local_role;
     p.mode = parse_mode::strict;
+    // RFC 7692 6: permessage-deflate defines RSV1 (the "Per-Message Compressed" bit).
+    p.rsv1_allowed = options.deflate.has_value();
     // The session unmasks payload while copying it into its own buffers (one pass).
     p.unmask = false;
     return p;
@@ -61,10 +63,41 @@ constexpr std::size_t max_spares = 2;
 /// out-of-line call too costly to make for every event.
 const std::error_code no_error{};
 
+/// The compressed size a message may have before it is refused: deflate can expand
+/// incompressible data a little (zlib's deflateBound: about 1 byte in 1000), and a message of
+/// max_message_size bytes must still get through.
+std::uint64_t compressed_limit(std::uint64_t max_message_size) noexcept {
+    const std::uint64_t slack = max_message_size / 512 + 1024;
+    return max_message_size > UINT64_MAX - slack ? UINT64_MAX : max_message_size + slack;
+}
+
 } // namespace
 
 session::session(session_options options)
-    : options_{std::move(options)}, parser_{parser_options_for(options_)} {}
+    : options_{std::move(options)}, parser_{parser_options_for(options_)} {
+    if (!options_.deflate) {
+        return;
+    }
+    // RFC 7692 7.1: each direction has its own window and context rule; ours to send are the
+    // server_* parameters when we are the server, the client_* ones when we are the client.
+    const deflate_agreement& a = *options_.deflate;
+    const bool server = options_.local_role == role::server;
+    deflater_options d;
+    d.window_bits = server ? a.server_max_window_bits : a.client_max_window_bits;
+    d.no_context_takeover = server ? a.server_no_context_takeover : a.client_no_context_takeover;
+    d.level = options_.deflate_level;
+    d.mem_level = options_.deflate_mem_level;
+    deflater_.emplace(d);
+    inflater_options i;
+    i.window_bits = server ? a.client_max_window_bits : a.server_max_window_bits;
+    i.no_context_takeover = server ? a.client_no_context_takeover : a.server_no_context_takeover;
+    i.max_message_size = options_.max_message_size;
+    inflater_.emplace(i);
+}
+
+std::size_t session::deflate_memory() const noexcept {
+    return (deflater_ ? deflater_->memory_in_use() : 0) + (inflater_ ? inflater_->memory_in_use() : 0);
+}
 
 // ---------------------------------------------------------------- input
 
@@ -107,6 +140,12 @@ inline void session::on_header() {
     const frame_header& h = parser_.header();
     rd_op_ = h.op;
     rd_fin_ = h.fin;
+    // RFC 7692 6: RSV1 says "compressed" on a message's first frame and nowhere else (the
+    // parser let RSV1 through only because the extension was agreed).
+    if (h.rsv1 && (is_control(h.op) || h.op == opcode::cont)) {
+        fail(violation::misplaced_rsv1);
+        return;
+    }
     if (is_control(h.op)) {
         control_buf_.resize(control_start_);
         return;
@@ -122,6 +161,21 @@ inline void session::on_header() {
     if (h.op != opcode::cont) {
         msg_op_ = h.op;
         utf8_.reset();
+        msg_compressed_ = h.rsv1;
+        if (msg_compressed_) {
+            msg_wire_size_ = 0;
+            inflated_.clear();
+        }
+    }
+    if (msg_compressed_) {
+        // Compressed bytes are inflated as they come, never kept: only their count is
+        // capped here (the inflated size is capped by the inflater).
+        if (h.length > compressed_limit(options_.max_message_size) - msg_wire_size_) {
+            fail(violation::message_too_big);
+            return;
+        }
+        msg_wire_size_ += h.length;
+        return;
     }
     // 10.4: refuse a message over the limit as soon as a header announces it.
     const std::size_t so_far = msg_len_ - msg_start_;
@@ -134,7 +188,7 @@ inline void session::on_header() {
     reserve_message(static_cast<std::size_t>(std::min<std::uint64_t>(h.length, reserve_ahead)));
 }
 
-inline void session::on_payload(std::span<const std::uint8_t> data) {
+inline void session::on_payload(std::span<std::uint8_t> data) {
     if (is_control(rd_op_)) {
         // At most 125 bytes: the parser refused bigger control frames (5.5).
         const std::size_t at = control_buf_.size();
@@ -147,6 +201,10 @@ inline void session::on_payload(std::span<const std::uint8_t> data) {
     }
     if (rd_drop_)
         return;
+    if (msg_compressed_) {
+        on_compressed_payload(data);
+        return;
+    }
     reserve_message(data.size());
     const std::span<std::uint8_t> to = std::span{msg_buf_}.subspan(msg_len_, data.size());
     if (parser_.header().masked) {
@@ -159,6 +217,34 @@ inline void session::on_payload(std::span<const std::uint8_t> data) {
     // read it arrives in.
     if (msg_op_ == opcode::text && !utf8_.write(to))
         fail(violation::bad_utf8);
+}
+
+void session::on_compressed_payload(std::span<std::uint8_t> data) {
+    // receive() lets the session modify its input: unmask in place, then inflate.
+    if (parser_.header().masked)
+        mask_inplace(data, parser_.header().key, piece_phase(data.size()));
+    const std::size_t at = inflated_.size();
+    if (const std::error_code ec = inflater_->write(data, inflated_)) {
+        fail(ec);
+        return;
+    }
+    // 8.1: fail fast on the inflated bytes, as for uncompressed text.
+    if (msg_op_ == opcode::text && !utf8_.write(std::span<const std::uint8_t>{inflated_}.subspan(at)))
+        fail(violation::bad_utf8);
+}
+
+/// Ends a compressed message: false when it failed the connection.
+bool session::end_compressed_message() {
+    const std::size_t at = inflated_.size();
+    if (const std::error_code ec = inflater_->finish(inflated_)) {
+        fail(ec);
+        return false;
+    }
+    if (msg_op_ == opcode::text && !utf8_.write(std::span<const std::uint8_t>{inflated_}.subspan(at))) {
+        fail(violation::bad_utf8);
+        return false;
+    }
+    return true;
 }
 
 inline std::size_t session::piece_phase(std::size_t n) const noexcept {
@@ -234,6 +320,8 @@ inline void session::on_frame_end() {
 }
 
 inline void session::on_message_end() {
+    if (msg_compressed_ && !end_compressed_message())
+        return;
     // 8.1: a text message must not end inside a UTF-8 sequence.
     if (msg_op_ == opcode::text && !utf8_.finish()) {
         fail(violation::bad_utf8);
@@ -241,6 +329,22 @@ inline void session::on_message_end() {
     }
     pending_event& p = queue(msg_op_ == opcode::text ? session_event::kind::text
                                                      : session_event::kind::binary);
+    if (msg_compressed_) {
+        msg_compressed_ = false;
+        if (inflated_.size() >= hand_over_min) {
+            // Handed over with its buffer, as a big uncompressed message is.
+            p.where = storage::owned;
+            p.owned.swap(inflated_);
+            inflated_.clear();
+            return;
+        }
+        // Small: copied next to the other queued messages, and inflated_ kept for the next.
+        reserve_message(inflated_.size());
+        if (!inflated_.empty())
+            std::memcpy(msg_buf_.data() + msg_len_, inflated_.data(), inflated_.size());
+        msg_len_ += inflated_.size();
+        inflated_.clear();
+    }
     const std::size_t size = msg_len_ - msg_start_;
     if (msg_start_ == 0 && size >= hand_over_min) {
         // A big message alone in the buffer: the event takes the buffer, to be swapped with
@@ -392,9 +496,10 @@ mask_key session::next_mask_key() {
     return key;
 }
 
-void session::write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload) {
+void session::write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload, bool rsv1) {
     frame_header h;
     h.fin = fin;
+    h.rsv1 = rsv1;
     h.op = op;
     h.length = payload.size();
     // 5.1: a client masks every frame it sends, a server none.
@@ -437,6 +542,15 @@ void session::send_fragmented(opcode op, std::span<const std::span<const std::ui
     // 5.5.1: no data frames after our Close.
     if (state_ != session_state::open)
         return;
+    if (deflater_) {
+        std::size_t size = 0;
+        for (const auto& piece : pieces)
+            size += piece.size();
+        if (size >= options_.deflate_min_size) {
+            send_compressed(op, pieces);
+            return;
+        }
+    }
     if (pieces.empty()) {
         write_frame(op, true, {});
         return;
@@ -445,6 +559,21 @@ void session::send_fragmented(opcode op, std::span<const std::span<const std::ui
     // set on the last.
     for (std::size_t i = 0; i < pieces.size(); ++i)
         write_frame(i == 0 ? op : opcode::cont, i + 1 == pieces.size(), pieces[i]);
+}
+
+void session::send_compressed(opcode op, std::span<const std::span<const std::uint8_t>> pieces) {
+    // RFC 7692 6: RSV1 on the first frame of the message only. Every fragment but the last
+    // is flushed so that it carries its own piece; the last one ends the data (7.2.1).
+    const std::size_t frames = std::max<std::size_t>(pieces.size(), 1);
+    for (std::size_t i = 0; i < frames; ++i) {
+        deflated_.clear();
+        const bool last = i + 1 == frames;
+        if (!pieces.empty())
+            deflater_->write(pieces[i], deflated_, !last);
+        if (last)
+            deflater_->finish(deflated_);
+        write_frame(i == 0 ? op : opcode::cont, last, deflated_, i == 0);
+    }
 }
 
 void session::send_ping(std::span<const std::uint8_t> payload) {

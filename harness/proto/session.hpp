@@ -27,6 +27,18 @@
 //   Close frame with the violation's close code (1002, 1007 or 1009), reports a `failed`
 //   event, moves to closed and ignores every later byte.
 //
+// permessage-deflate (RFC 7692), when options.deflate holds what the handshake agreed
+//   RSV1 marks a compressed message on its first frame only: RSV1 on a continuation or
+//   control frame fails the connection with 1002 (misplaced_rsv1, 6). A compressed message's
+//   payload is unmasked and inflated piece by piece as it arrives, never buffered compressed;
+//   its inflated size is capped by max_message_size (inflated_too_big, 1009) and what does
+//   not inflate is bad_compressed_data (1007); text is checked for UTF-8 on the inflated
+//   bytes, as they come (8.1). Uncompressed messages (RSV1 clear) are read as without the
+//   extension. Outgoing messages of at least options.deflate_min_size bytes are compressed
+//   (RSV1 on the first frame; each fragment of send_fragmented() flushed so that it carries
+//   its own piece); the default of 0 compresses every message, so that a peer of the
+//   reference endpoints sees its inflater used on every message, small ones included.
+//
 // Memory
 //   Messages are reassembled in one buffer that the session keeps from message to message:
 //   receive() copies each payload byte into it once, unmasking as it copies (5.3). Queued
@@ -41,6 +53,8 @@
 #pragma once
 
 #include "harness/proto/close.hpp"
+#include "harness/proto/deflate_stream.hpp"
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/frame.hpp"
 #include "harness/proto/frame_parser.hpp"
 #include "harness/proto/role.hpp"
@@ -65,6 +79,14 @@ struct session_options {
     /// A client needs random mask keys (5.3); the session calls this for each frame it sends.
     /// Unset on a client: a default drawing from OpenSSL's RAND_bytes.
     std::function<mask_key()> mask_source;
+    /// permessage-deflate as agreed in the opening handshake (RFC 7692); unset: no
+    /// extension, and RSV1 on any frame fails the connection (5.2).
+    std::optional<deflate_agreement> deflate;
+    /// Outgoing messages shorter than this go uncompressed (RSV1 clear: RFC 7692 6 lets a
+    /// sender choose per message). 0: every message is compressed.
+    std::size_t deflate_min_size = 0;
+    int deflate_level = 6;     ///< zlib compression level of outgoing messages
+    int deflate_mem_level = 8; ///< zlib memLevel of the compressor
 };
 
 enum class session_state : std::uint8_t { open, closing, closed };
@@ -144,6 +166,10 @@ public:
     const std::optional<close_payload>& peer_close() const noexcept { return peer_close_; }
     /// Enables RSV1 for permessage-deflate once negotiated.
     frame_parser& parser() noexcept { return parser_; }
+    /// The permessage-deflate agreement in use (options.deflate).
+    const std::optional<deflate_agreement>& deflate() const noexcept { return options_.deflate; }
+    /// Bytes zlib holds for this session's compressor and decompressor.
+    std::size_t deflate_memory() const noexcept;
 
 private:
     /// What popping an event does besides handing it out.
@@ -168,11 +194,14 @@ private:
         std::vector<std::uint8_t> owned;
     };
 
-    void write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload);
+    void write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload, bool rsv1 = false);
+    void send_compressed(opcode op, std::span<const std::span<const std::uint8_t>> pieces);
+    void on_compressed_payload(std::span<std::uint8_t> data);
+    bool end_compressed_message();
     pending_event& queue(session_event::kind what, effect then = effect::none);
     void fail(std::error_code ec);
     void on_header();
-    void on_payload(std::span<const std::uint8_t> data);
+    void on_payload(std::span<std::uint8_t> data);
     void on_frame_end();
     void on_message_end();
     void apply(pending_event& p);
@@ -204,6 +233,15 @@ private:
     std::size_t msg_start_ = 0;
     std::size_t msg_len_ = 0;
     utf8_validator utf8_;
+    // permessage-deflate: the message being read is compressed (RSV1 on its first frame);
+    // its compressed bytes so far; its inflated bytes (handed over or copied into msg_buf_
+    // once whole); the streams; the compressed frame being sent.
+    bool msg_compressed_ = false;
+    std::uint64_t msg_wire_size_ = 0;
+    std::vector<std::uint8_t> inflated_;
+    std::optional<message_inflater> inflater_;
+    std::optional<message_deflater> deflater_;
+    std::vector<std::uint8_t> deflated_;
     // Buffers the caller handed back for big messages, reused as msg_buf_ (at most 2 kept).
     std::vector<std::vector<std::uint8_t>> spares_;
     // Control payloads: those of queued pings and pongs, then from control_start_ the control

@@ -131,6 +131,19 @@ TEST(deflate_rfc_examples, the_empty_message) {
     d.compress(of("after"), out);
     ASSERT_FALSE(i.inflate(out, back));
     EXPECT_EQ(text(back), "after");
+    // Right after another message zlib has nothing to flush; still 0x00, not nothing.
+    d.compress({}, out);
+    EXPECT_EQ(out, bytes{0x00});
+    ASSERT_FALSE(i.inflate(out, back));
+    EXPECT_TRUE(back.empty());
+    // A last piece after a flushed one: its fragment carries what closes the data.
+    out.clear();
+    d.write(of("piece"), out, true);
+    const std::size_t flushed = out.size();
+    d.finish(out);
+    EXPECT_EQ(out.size(), flushed + 1);
+    ASSERT_FALSE(i.inflate(out, back));
+    EXPECT_EQ(text(back), "piece");
 }
 
 // ---- round trips: every window, with and without context takeover ----
