@@ -194,6 +194,11 @@ struct handshake_spec {
     /// handshake_timeout still bounds the whole handshake. 0: written at once.
     std::size_t chop = 0;
     milliseconds chop_pause{};
+    /// Testing a client (the tester is the server): the response written instead of a valid
+    /// 101, built from the client's Sec-WebSocket-Key and its request (section 30). With
+    /// `must == reject` the client must fail the connection (4.1): close TCP without a data
+    /// frame. Unset: a valid 101 (4.2.2).
+    std::function<std::string(std::string_view key, const proto::http_head& request)> respond{};
 };
 
 /// Everything a run needs, built on demand.
@@ -244,6 +249,9 @@ struct case_def {
     /// The case shapes our opening handshake request (section 20) or a frame only a client
     /// sends: it applies when the tester is the client, that is when testing a server.
     bool tests_servers_only = false;
+    /// The case shapes our opening handshake response (section 30) or a frame only a server
+    /// sends: it applies when the tester is the server, that is when testing a client.
+    bool tests_clients_only = false;
     std::function<script()> build;
 };
 

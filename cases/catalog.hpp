@@ -49,8 +49,11 @@ private:
     std::vector<case_def> cases_;
 };
 
-/// The full catalog, built once on first use.
+/// The full catalog, built once on first use: the cases for testing a server.
 const catalog& full_catalog();
+/// The cases for testing a client, built once on first use: those of full_catalog() that are
+/// not tests_servers_only, then section 30 (tests_clients_only).
+const catalog& client_catalog();
 
 /// Numeric comparison of dotted ids: "1.1.2" < "1.1.10" < "1.2".
 bool id_less(std::string_view a, std::string_view b) noexcept;
@@ -67,5 +70,6 @@ void add_limits(catalog_builder& b);          // 9
 void add_misc(catalog_builder& b);            // 10
 void add_handshake(catalog_builder& b);       // 20
 void add_resource_abuse(catalog_builder& b);  // 21
+void add_client_handshake(catalog_builder& b); // 30, testing clients only
 
 } // namespace wscheck::cases

@@ -1,5 +1,7 @@
 #include "harness/runner/case_runner.hpp"
 
+#include "harness/runner/case_runner_detail.hpp"
+
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/mask.hpp"
 #include "harness/runner/frame_writer.hpp"
@@ -11,25 +13,11 @@ namespace wscheck::runner {
 
 namespace {
 
-constexpr std::size_t handshake_read_size = 4096;
-constexpr std::size_t frame_read_size = 64 * 1024;
 /// Slack on top of every wait a case can make, for the hard cap of the whole case (writes of
 /// large messages, scheduling).
 constexpr milliseconds hard_cap_slack{30'000};
 /// Event data kept in a case's result once it is judged.
 constexpr std::size_t kept_event_bytes = 64 * 1024;
-
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-std::string sentence_for(std::error_code ec) {
-    if (const auto* row = proto::info(ec)) {
-        const std::string rfc = row->section.starts_with("RFC") ? "" : "RFC 6455 ";
-        return std::string{row->message} + " (" + rfc + std::string{row->section} + ")";
-    }
-    return ec.message();
-}
 
 /// Every wait a script may make, so the hard cap of a case never cuts a legitimate one.
 milliseconds script_waits(const cases::script& s) {
@@ -49,14 +37,33 @@ milliseconds script_waits(const cases::script& s) {
 std::shared_ptr<case_runner> case_runner::start(net::asio::io_context& io, const runner_options& options,
                                                 const cases::case_def& c, std::string section_title,
                                                 done_handler on_done) {
-    std::shared_ptr<case_runner> self{new case_runner(io, options, c, std::move(on_done))};
+    std::shared_ptr<case_runner> self{new case_runner(io, options, c, proto::role::client, std::move(on_done))};
     self->begin(std::move(section_title));
     return self;
 }
 
+std::shared_ptr<case_runner> case_runner::start_accepted(net::asio::io_context& io, const runner_options& options,
+                                                         const cases::case_def& c, std::string section_title,
+                                                         accepted_connection conn, done_handler on_done) {
+    std::shared_ptr<case_runner> self{new case_runner(io, options, c, proto::role::server, std::move(on_done))};
+    self->accepted_ = std::move(conn);
+    self->begin(std::move(section_title));
+    return self;
+}
+
+namespace {
+
+observer_options for_role(observer_options o, proto::role tester) {
+    o.local_role = tester;
+    return o;
+}
+
+} // namespace
+
 case_runner::case_runner(net::asio::io_context& io, const runner_options& options,
-                         const cases::case_def& c, done_handler on_done)
-    : io_(io), options_(options), case_(c), on_done_(std::move(on_done)), observer_(options.observe),
+                         const cases::case_def& c, proto::role tester, done_handler on_done)
+    : io_(io), options_(options), case_(c), role_(tester), on_done_(std::move(on_done)),
+      observer_(for_role(options.observe, tester)),
       step_timer_(io), kill_timer_(io), close_timer_(io), hard_timer_(io), deadline_timer_(io) {}
 
 std::chrono::microseconds case_runner::now() const {
@@ -88,7 +95,7 @@ void case_runner::begin(std::string section_title) {
     result_.rfc_requirement = case_.rfc.requirement;
     result_.report_time = case_.report_time;
     script_ = case_.build();
-    facts_.tester_is_client = true;
+    facts_.tester_is_client = role_ == proto::role::client;
 
     const milliseconds idle_phase = script_.idle_connections == 0
                                         ? milliseconds{}
@@ -98,6 +105,10 @@ void case_runner::begin(std::string section_title) {
                              2 * options_.close_timeout + hard_cap_slack;
     arm_timer(hard_timer_, cap, [this, cap] { drop(connection_facts::drop_reason::case_timeout, cap); });
 
+    if (role_ == proto::role::server) {
+        answer_request(); // the client connected already; cases that hold idle connections test servers only
+        return;
+    }
     if (script_.idle_connections == 0) {
         connect();
         return;
@@ -111,136 +122,11 @@ void case_runner::begin(std::string section_title) {
                                    });
 }
 
-void case_runner::connect() {
-    stream_ = net::stream::make_client(io_, options_.url.secure ? options_.tls : nullptr);
-    stream_->async_connect(options_.url.host, options_.url.port, options_.connect_timeout,
-                           [self = shared_from_this()](std::error_code ec) { self->on_connected(ec); });
-}
-
-void case_runner::on_connected(std::error_code ec) {
-    if (finished_) {
-        return;
-    }
-    if (ec) {
-        facts_.connected = false;
-        facts_.connect_error = ec == net::timed_out_error()
-                                   ? "no answer within " + std::to_string(options_.connect_timeout.count()) + " ms"
-                                   : ec.message();
-        finish();
-        return;
-    }
-    facts_.connected = true;
-    boost::system::error_code ignored;
-    // Chopped writes must leave as separate segments, as the cases intend.
-    stream_->socket().set_option(net::tcp::no_delay(true), ignored);
-    send_request();
-}
-
-void case_runner::send_request() {
-    request_.host = options_.url.host_field();
-    request_.target = options_.url.target;
-    request_.key = proto::generate_key();
-    request_.subprotocols = options_.subprotocols;
-    request_.extra_fields = options_.extra_headers;
-    const auto& hs = script_.handshake;
-    if (hs.edit_request) {
-        hs.edit_request(request_);
-    }
-    const std::string text = hs.raw_request ? (*hs.raw_request)(request_.host, request_.key)
-                                            : proto::build_request(request_);
-    facts_.handshake.attempted = true;
-    facts_.handshake.request = text.substr(0, 16 * 1024);
-    observer_.sent_bytes("http request", as_bytes(text), now());
-    if (hs.chop == 0) {
-        write({text.begin(), text.end()}, 0, [this] { read_response(); });
-        return;
-    }
-    read_response();
-    trickle_request({text.begin(), text.end()}, 0);
-}
-
-void case_runner::trickle_request(std::vector<std::uint8_t> request, std::size_t at) {
-    const auto& hs = script_.handshake;
-    const std::size_t n = std::min(hs.chop, request.size() - at);
-    std::vector<std::uint8_t> piece{request.begin() + static_cast<std::ptrdiff_t>(at),
-                                    request.begin() + static_cast<std::ptrdiff_t>(at + n)};
-    write(std::move(piece), 0, [this, request = std::move(request), next = at + n]() mutable {
-        if (next >= request.size() || facts_.handshake.status != 0) {
-            return;
-        }
-        arm_timer(step_timer_, script_.handshake.chop_pause,
-                  [this, request = std::move(request), next]() mutable { trickle_request(std::move(request), next); });
-    });
-}
-
-void case_runner::read_response() {
-    read_buffer_.resize(handshake_read_size);
-    const auto left = options_.handshake_timeout - elapsed_ms();
-    stream_->async_read_some(
-        read_buffer_, std::max(left, milliseconds{1}),
-        [self = shared_from_this()](std::error_code ec, std::size_t n) {
-            if (self->finished_) {
-                return;
-            }
-            if (ec) {
-                auto& hs = self->facts_.handshake;
-                if (ec == net::timed_out_error()) {
-                    hs.error = "no complete response within " +
-                               std::to_string(self->options_.handshake_timeout.count()) + " ms";
-                } else {
-                    hs.error = "the connection ended before a complete response (" + ec.message() + ")";
-                }
-                if (!hs.response.empty()) {
-                    hs.error += " after " + std::to_string(hs.response.size()) + " bytes";
-                }
-                self->finish();
-                return;
-            }
-            self->on_response_bytes(n);
-        });
-}
-
-void case_runner::on_response_bytes(std::size_t n) {
-    std::span<std::uint8_t> got{read_buffer_.data(), n};
-    std::size_t used = 0;
-    const auto st = response_parser_.feed(got, used);
-    auto& hs = facts_.handshake;
-    hs.response.append(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(used));
-    observer_.log().bytes(direction::received, now(), "http response", got.first(used));
-    if (st == proto::http_parser::status::need_more) {
-        read_response();
-        return;
-    }
-    if (st == proto::http_parser::status::error) {
-        hs.error = "malformed HTTP response: " + std::string{response_parser_.error_detail()};
-        finish();
-        return;
-    }
-    const auto& head = response_parser_.head();
-    hs.status = head.status;
-    using expect = cases::handshake_spec::expect;
-    const auto must = script_.handshake.must;
-    if (must == expect::reject || (must == expect::either && head.status != 101)) {
-        finish(); // the judge reads the status and fields; nothing more to do here
-        return;
-    }
-    proto::accepted_response accepted;
-    if (const auto ec = proto::check_response(head, request_, accepted)) {
-        hs.error = ec == proto::violation::bad_status
-                       ? "status " + std::to_string(head.status) + " instead of 101"
-                       : sentence_for(ec);
-        finish();
-        return;
-    }
-    hs.completed = true;
-    open(got.subspan(used));
-}
-
 void case_runner::open(std::span<std::uint8_t> leftover) {
     if (!leftover.empty()) {
         observer_.receive(leftover, now());
     }
-    read_buffer_.resize(frame_read_size);
+    read_buffer_.resize(detail::frame_read_size);
     if (case_.deadline) {
         arm_timer(deadline_timer_, *case_.deadline, [this] { on_case_timeout(*case_.deadline); });
     }
@@ -322,7 +208,11 @@ void case_runner::check_closing() {
         return;
     }
     if (observer_.handshake_closed()) {
-        // 7.1.1: the server closes TCP first; give it close_timeout, then drop.
+        // 7.1.1: the server closes TCP first. As the client we give it close_timeout, then
+        // drop; as the server we close our side now and give the client as long to close its.
+        if (role_ == proto::role::server) {
+            close_tcp_first();
+        }
         if (!close_timer_armed_for_tcp_) {
             close_timer_armed_for_tcp_ = true;
             close_timer_armed_ = true;
@@ -352,7 +242,7 @@ void case_runner::next_step() {
 
 void case_runner::run_step(const cases::step& s) {
     auto next = [this] { next_step(); };
-    const auto role = proto::role::client;
+    const auto role = role_;
     if (const auto* f = std::get_if<cases::send_frame>(&s)) {
         frame_spec spec{f->op, f->fin, f->rsv, f->declared_length, f->encoding, f->masked, f->key};
         auto frame = write_frame(spec, f->data.view(), role);
@@ -463,6 +353,13 @@ void case_runner::write(std::vector<std::uint8_t> bytes, std::size_t chop, std::
 }
 
 void case_runner::pump_writes() {
+    if (fin_wanted_ && !fin_sent_ && !writing_ && writes_.empty() && !ended_ && !finished_) {
+        // Testing a client: our Close is out, now our FIN (7.1.1; see close_tcp_first).
+        fin_sent_ = true;
+        boost::system::error_code ignored;
+        stream_->socket().shutdown(net::tcp::socket::shutdown_send, ignored);
+        return;
+    }
     if (writing_ || writes_.empty() || ended_ || finished_) {
         return;
     }

@@ -1,25 +1,36 @@
-// Runs one case of the catalog against a server, on a connection of its own, from the TCP
-// connect to the verdict.
+// Runs one case of the catalog on a connection of its own, from the opening handshake to the
+// verdict, whichever side the tester plays.
 //
 // Theory of operation
-//   connect (with TLS when wss) -> send the opening handshake the case describes -> read the
-//   response head (capped by http_parser, bounded by handshake_timeout) -> judge it
-//   -> run the steps in order, while a read loop feeds everything the server sends to a
-//   peer_observer, which answers pings and Close frames -> after the last step, wait at most
-//   the case's timeout (Autobahn's killAfter) for the connection to end.
+//   Only the opening differs between the roles:
+//     - testing a server (the tester is the client, start()): connect (with TLS when wss) ->
+//       send the opening handshake the case describes -> read the response head (capped by
+//       http_parser, bounded by handshake_timeout) -> judge it;
+//     - testing a client (the tester is the server, start_accepted()): the listener accepted
+//       the connection and read the client's request (capped, with a deadline) -> check it
+//       against 4.1 -> answer 101 with the right Sec-WebSocket-Accept, or the broken response
+//       a client-handshake case prescribes (section 30).
+//   Then, the same for both: run the steps in order, while a read loop feeds everything the
+//   peer sends to a peer_observer, which answers pings and Close frames -> after the last
+//   step, wait at most the case's timeout (Autobahn's killAfter) for the connection to end.
+//   Frames are masked as the tester's role requires (a client masks, a server does not, 5.1).
 //
 //   While it waits: when the events received equal every outcome's trace and the case wants
-//   us to close, we send Close (Autobahn's finishWhenDone). Once Close frames have crossed, a
-//   server has close_timeout to close TCP (7.1.1) before we drop it.
+//   us to close, we send Close (Autobahn's finishWhenDone). Once Close frames have crossed,
+//   the server closes TCP first (7.1.1): as the client we give the server close_timeout to do
+//   so before we drop it; as the server we send our FIN at once and give the client
+//   close_timeout to close its side.
 //
-//   Every wait has a deadline: connect, handshake, each write (a server that stops reading
+//   Every wait has a deadline: connect, handshake, each write (a peer that stops reading
 //   cannot stall us), the case timeout, the close timeout, and a hard cap on the whole case.
-//   Whatever the server does, on_done is called once, with a verdict.
+//   Whatever the peer does, on_done is called once, with a verdict.
 #pragma once
 
 #include "cases/case.hpp"
 #include "harness/net/stream.hpp"
 #include "harness/net/url.hpp"
+#include "harness/proto/http1.hpp"
+#include "harness/proto/role.hpp"
 #include "harness/runner/idle_connections.hpp"
 #include "harness/runner/judge.hpp"
 #include "harness/runner/peer_observer.hpp"
@@ -48,30 +59,50 @@ struct runner_options {
     observer_options observe{};
 };
 
+/// A connection a client opened to the tester (testing a client), with its request head
+/// already read by the listener that routed it to a case.
+struct accepted_connection {
+    std::shared_ptr<net::stream> stream;
+    proto::http_head request;
+    std::string request_text;            ///< the head as received (capped by the listener)
+    std::vector<std::uint8_t> leftover;  ///< bytes the client sent after its head
+};
+
 class case_runner : public std::enable_shared_from_this<case_runner> {
 public:
     using done_handler = std::function<void(reports::case_result)>;
 
-    /// Starts the case on `io`; `on_done` runs on `io` once, with the verdict.
+    /// Testing a server: connects to options.url and starts the case on `io`; `on_done` runs
+    /// on `io` once, with the verdict. `options` must outlive the case.
     static std::shared_ptr<case_runner> start(net::asio::io_context& io, const runner_options& options,
                       const cases::case_def& c, std::string section_title, done_handler on_done);
+    /// Testing a client: answers the request of a connection the client opened and runs the
+    /// case on it (options.url, tls and extra headers are not used).
+    static std::shared_ptr<case_runner> start_accepted(net::asio::io_context& io, const runner_options& options,
+                      const cases::case_def& c, std::string section_title, accepted_connection conn,
+                      done_handler on_done);
 
     /// Ends the case now (Ctrl-C); its verdict says it was interrupted.
     void interrupt();
 
 private:
     case_runner(net::asio::io_context& io, const runner_options& options, const cases::case_def& c,
-                done_handler on_done);
+                proto::role tester, done_handler on_done);
 
     using clock = std::chrono::steady_clock;
 
     void begin(std::string section_title);
+    // client_opening.cpp: the tester is the client
     void connect();
     void on_connected(std::error_code ec);
     void send_request();
     void trickle_request(std::vector<std::uint8_t> request, std::size_t at);
     void read_response();
     void on_response_bytes(std::size_t n);
+    // server_opening.cpp: the tester is the server
+    void answer_request();
+    void close_tcp_first();
+    // case_runner.cpp: both roles
     void open(std::span<std::uint8_t> leftover);
     void read_frames();
     void after_receive();
@@ -93,6 +124,7 @@ private:
     net::asio::io_context& io_;
     const runner_options& options_;
     const cases::case_def& case_;
+    const proto::role role_;               ///< the tester's role
     done_handler on_done_;
     cases::script script_;
     std::shared_ptr<net::stream> stream_;
@@ -104,6 +136,9 @@ private:
     proto::client_request request_;
     proto::http_parser response_parser_{proto::http_parser::kind::response};
     std::vector<std::uint8_t> read_buffer_;
+    accepted_connection accepted_;         ///< testing a client: its connection and request
+    bool fin_wanted_ = false;              ///< testing a client: close our side once the writes are out
+    bool fin_sent_ = false;                ///< testing a client: our FIN after the closing handshake
 
     std::size_t step_index_ = 0;
     bool steps_finished_ = false;

@@ -170,6 +170,50 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
     return false;
 }
 
+void fill_close(const peer_observer& seen, const connection_facts& facts, reports::close_record& c);
+
+/// Testing a client: its request must be valid (4.1), and after a response it must refuse
+/// (section 30: `must` is reject) it must fail the connection, that is close TCP without
+/// sending a data frame. Returns false when the opening decided the case.
+bool judge_client_opening(const cases::script& script, const peer_observer& seen, const connection_facts& facts,
+                          reports::case_result& out) {
+    const auto& hs = facts.handshake;
+    if (!hs.error.empty()) {
+        out.behavior = behavior::failed;
+        out.reason = "The opening handshake failed: " + hs.error + ".";
+        out.close_behavior = close_behavior::failed;
+        out.close_reason = "The WebSocket connection never opened.";
+        return false;
+    }
+    if (script.handshake.must != cases::handshake_spec::expect::reject) {
+        return true;
+    }
+    fill_close(seen, facts, out.close);
+    out.close_behavior = close_behavior::informational;
+    out.close_reason = "No WebSocket connection is expected after a response the client must refuse.";
+    const auto& got = seen.events();
+    const std::uint64_t close_frames = seen.close_received() ? 1 : 0;
+    if (!got.empty() || seen.frames_received() > close_frames) {
+        out.behavior = behavior::failed;
+        out.reason = "The client accepted a response that RFC 6455 4.1 requires it to refuse: it went on to send " +
+                     (got.empty() ? std::to_string(seen.frames_received()) + " frames" : describe(got)) + ".";
+        return false;
+    }
+    if (seen.peer_eof() && !facts.dropped_by_us) {
+        out.behavior = behavior::ok;
+        out.reason = seen.close_received()
+                         ? "The client failed the connection: it sent a Close frame (code " +
+                               (seen.remote_close_code() ? std::to_string(*seen.remote_close_code()) : std::string{"none"}) +
+                               ") and no data, and closed TCP, as RFC 6455 4.1 requires."
+                         : "The client failed the connection: it closed TCP without sending a frame, as RFC 6455 4.1 requires.";
+        return false;
+    }
+    out.behavior = behavior::failed;
+    out.reason = "The client did not fail the connection after a response RFC 6455 4.1 requires it to refuse; "
+                 "wscheck dropped TCP after " + ms(facts.waited) + ".";
+    return false;
+}
+
 void fill_close(const peer_observer& seen, const connection_facts& facts, reports::close_record& c) {
     c.close_sent = seen.close_sent();
     c.close_received = seen.close_received();
@@ -310,9 +354,8 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
     out.expected_close = script.close;
     out.peer_violations.clear();
     for (const auto& v : seen.violations()) {
-        const auto& row = proto::info(v.what);
-        const std::string rfc = row.section.starts_with("RFC") ? "" : "RFC 6455 ";
-        out.peer_violations.push_back(rfc + std::string{row.section} + ": " + std::string{row.message} +
+        const std::string rfc = v.section.starts_with("RFC") ? "" : "RFC 6455 ";
+        out.peer_violations.push_back(rfc + std::string{v.section} + ": " + std::string{v.message} +
                                       " (frame " + std::to_string(v.frame_index + 1) + " received)");
     }
     if (!facts.connected) {
@@ -322,7 +365,9 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
         out.close_reason = "No connection.";
         return;
     }
-    if (!judge_handshake(script, facts, out)) {
+    const bool opened = facts.tester_is_client ? judge_handshake(script, facts, out)
+                                               : judge_client_opening(script, seen, facts, out);
+    if (!opened) {
         return;
     }
     fill_close(seen, facts, out.close);

@@ -65,7 +65,24 @@ void peer_observer::note(proto::violation v, std::chrono::microseconds at) {
         return;
     }
     seen_violations_ |= bit;
-    violations_.push_back({v, at, static_cast<std::size_t>(frames_received_ - 1)});
+    const auto& row = proto::info(v);
+    violations_.push_back({v, at, static_cast<std::size_t>(frames_received_ - 1), row.section, row.message});
+}
+
+void peer_observer::check_mask_key(std::chrono::microseconds at) {
+    // 5.3: "the client MUST pick a fresh masking key" for each frame, unpredictable to the
+    // application. Predictability cannot be measured on one connection, but a key equal to
+    // the previous frame's (an all-zero key used throughout is the common case) is no fresh
+    // key. A conformant client draws the same 32-bit key twice in a row with probability
+    // 2^-32 per pair of frames, a false alarm we accept and document (docs/testing-clients.md).
+    if (frame_.masked && last_key_ && *last_key_ == frame_.key && !key_reuse_noted_) {
+        key_reuse_noted_ = true;
+        violations_.push_back({proto::violation{}, at, static_cast<std::size_t>(frames_received_ - 1), "5.3",
+                               "the client reused the previous frame's masking key instead of a fresh one"});
+    }
+    if (frame_.masked) {
+        last_key_ = frame_.key;
+    }
 }
 
 void peer_observer::on_header(std::chrono::microseconds at) {
@@ -81,6 +98,9 @@ void peer_observer::on_header(std::chrono::microseconds at) {
             v != proto::violation::message_too_big) {
             note(v, at);
         }
+    }
+    if (options_.local_role == proto::role::server) {
+        check_mask_key(at);
     }
     control_.clear();
     frame_is_message_part_ = false;

@@ -38,9 +38,13 @@ struct observer_options {
 
 /// One rule the peer broke, the first time it did.
 struct peer_violation {
+    /// The protocol core's code; a value-initialized one (0) for a rule only the tester
+    /// checks across frames (a reused masking key, 5.3).
     proto::violation what{};
     std::chrono::microseconds at{};
     std::size_t frame_index = 0; ///< among the frames received (0-based)
+    std::string_view section;    ///< "5.1", "RFC 7692 6.2"
+    std::string_view message;    ///< the rule broken, in a few words
 };
 
 class peer_observer {
@@ -101,6 +105,7 @@ private:
     void on_frame_end(std::chrono::microseconds at);
     void on_close_frame(std::chrono::microseconds at);
     void note(proto::violation v, std::chrono::microseconds at);
+    void check_mask_key(std::chrono::microseconds at);
     void queue_frame(proto::opcode op, std::span<const std::uint8_t> payload, std::chrono::microseconds at);
 
     observer_options options_;
@@ -109,6 +114,9 @@ private:
     std::vector<cases::event> events_;
     std::vector<peer_violation> violations_;
     std::uint64_t seen_violations_ = 0;
+    // 5.3: a client picks a fresh masking key for every frame.
+    std::optional<proto::mask_key> last_key_;
+    bool key_reuse_noted_ = false;
 
     // the frame being read
     proto::frame_header frame_{};

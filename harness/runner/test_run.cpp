@@ -10,7 +10,9 @@ constexpr milliseconds retry_pause{250};
 
 bool never_connected(const reports::case_result& r) { return !r.handshake.attempted; }
 
-reports::case_result not_run(const cases::case_def& c, std::string section, const std::string& why) {
+} // namespace
+
+reports::case_result not_run_result(const cases::case_def& c, std::string section, const std::string& why) {
     reports::case_result r;
     r.id = c.id;
     r.section = std::move(section);
@@ -25,8 +27,6 @@ reports::case_result not_run(const cases::case_def& c, std::string section, cons
     r.close_reason = "No connection.";
     return r;
 }
-
-} // namespace
 
 test_run::test_run(net::asio::io_context& io, run_options options, const cases::catalog& catalog,
                    std::vector<const cases::case_def*> selected, progress on_case)
@@ -120,7 +120,7 @@ void test_run::on_case_done(std::size_t index, reports::case_result r) {
         // File every case that never started, once the running ones are done.
         for (std::size_t i = next_; i < selected_.size(); ++i) {
             const auto* c = selected_[i];
-            results_[i] = not_run(*c, std::string{catalog_.section_title(c->id)},
+            results_[i] = not_run_result(*c, std::string{catalog_.section_title(c->id)},
                                   "the target stopped accepting connections (see the run notes).");
             ++done_;
             if (on_case_) {

@@ -21,6 +21,9 @@
 
 namespace wscheck::runner {
 
+/// The result filed for a case that never ran: FAILED on both axes, "Not run: <why>".
+reports::case_result not_run_result(const cases::case_def& c, std::string section, const std::string& why);
+
 struct run_options {
     runner_options connection;
     unsigned jobs = 8;

@@ -1,0 +1,42 @@
+// The catalog a client is tested with: every case that applies when wscheck is the server
+// (not tests_servers_only), then section 30, the client's own duties.
+#include "cases/catalog.hpp"
+
+#include <algorithm>
+
+namespace wscheck::cases {
+
+namespace {
+
+bool has_cases(const catalog_builder& b, const section& s) {
+    const std::string prefix = s.id + ".";
+    return std::any_of(b.cases.begin(), b.cases.end(),
+                       [&](const case_def& c) { return c.id.starts_with(prefix); });
+}
+
+} // namespace
+
+const catalog& client_catalog() {
+    static const catalog all = [] {
+        catalog_builder b;
+        add_framing(b);
+        add_pings(b);
+        add_reserved_bits(b);
+        add_opcodes(b);
+        add_fragmentation(b);
+        add_utf8(b);
+        add_close(b);
+        add_limits(b);
+        add_misc(b);
+        add_handshake(b);
+        add_resource_abuse(b);
+        std::erase_if(b.cases, [](const case_def& c) { return c.tests_servers_only; });
+        add_client_handshake(b);
+        // Headings left with no case (20, and parts of 21) are dropped with them.
+        std::erase_if(b.sections, [&b](const section& s) { return !has_cases(b, s); });
+        return catalog{std::move(b)};
+    }();
+    return all;
+}
+
+} // namespace wscheck::cases
