@@ -16,6 +16,11 @@ namespace {
 
 struct serve_args {
     server::server_options options;
+    bool deflate = false;
+    proto::deflate_server_policy deflate_policy;
+    // CLI11 would read a std::uint8_t as a character: window bits are parsed as unsigned.
+    unsigned server_max_window_bits = proto::max_window_bits;
+    unsigned client_max_window_bits = proto::max_window_bits;
     double idle_timeout_s = 60;
     double handshake_timeout_s = 10;
     bool verbose = false;
@@ -38,6 +43,11 @@ int run_serve(serve_args& args) {
     }
     if (options.max_message_size == 0) {
         throw usage_error("--max-message-size must be at least 1");
+    }
+    if (args.deflate) {
+        options.deflate = args.deflate_policy;
+        options.deflate->server_max_window_bits = static_cast<std::uint8_t>(args.server_max_window_bits);
+        options.deflate->client_max_window_bits = static_cast<std::uint8_t>(args.client_max_window_bits);
     }
     options.idle_timeout = to_ms(args.idle_timeout_s, "--idle-timeout");
     options.handshake_timeout = to_ms(args.handshake_timeout_s, "--handshake-timeout");
@@ -90,6 +100,27 @@ void add_serve_command(CLI::App& app, int& status) {
                     "Seconds allowed for the opening handshake")
         ->capture_default_str();
     cmd->add_flag("-v,--verbose", args->verbose, "Log rejected handshakes and failed connections to stderr");
+    // permessage-deflate (RFC 7692): off by default; the other --deflate-* options imply it.
+    auto& policy = args->deflate_policy;
+    cmd->add_flag("--deflate", args->deflate,
+                  "Accept permessage-deflate offers (RFC 7692) and compress the echoes");
+    const auto implies_deflate = [args](auto) { args->deflate = true; };
+    cmd->add_flag("--deflate-server-no-context-takeover", policy.server_no_context_takeover,
+                  "Reset our compressor after every message (server_no_context_takeover)")
+        ->each(implies_deflate);
+    cmd->add_flag("--deflate-client-no-context-takeover", policy.client_no_context_takeover,
+                  "Ask clients to reset theirs (client_no_context_takeover)")
+        ->each(implies_deflate);
+    cmd->add_option("--deflate-server-max-window-bits", args->server_max_window_bits,
+                    "Our compressor's window, 8-15 (lowered further when an offer asks)")
+        ->check(CLI::Range(8, 15))
+        ->each(implies_deflate)
+        ->capture_default_str();
+    cmd->add_option("--deflate-client-max-window-bits", args->client_max_window_bits,
+                    "The window asked of clients whose offer lets us (client_max_window_bits), 8-15")
+        ->check(CLI::Range(8, 15))
+        ->each(implies_deflate)
+        ->capture_default_str();
     cmd->callback([args, &status] { status = run_serve(*args); });
 }
 

@@ -20,7 +20,10 @@ net::duration time_left(net::clock::time_point deadline) {
 
 std::string describe_violation(const std::error_code& ec) {
     if (const auto* row = proto::info(ec)) {
-        return std::string(row->message) + " (RFC 6455 " + std::string(row->section) + ")";
+        // RFC 7692's sections name their RFC; RFC 6455's are bare numbers.
+        const bool named = row->section.starts_with("RFC");
+        return std::string(row->message) + " (" + (named ? "" : "RFC 6455 ") +
+               std::string(row->section) + ")";
     }
     return ec.message();
 }
@@ -112,6 +115,7 @@ std::error_code reference_client::handshake(const net::ws_url& url,
     request_.key = proto::generate_key();
     request_.subprotocols = options_.subprotocols;
     request_.extra_fields = options_.extra_fields;
+    request_.extensions = proto::format_deflate_offers(options_.deflate_offers);
     if (request_.key.empty()) {
         return fail(client_error::no_randomness, "OpenSSL could not generate a handshake key");
     }
@@ -171,9 +175,18 @@ std::error_code reference_client::handshake(const net::ws_url& url,
             }
             return fail(violation, detail);
         }
+        // RFC 7692 5: the client fails the connection on a response it cannot accept.
+        std::optional<proto::deflate_agreement> deflate;
+        if (const auto violation = proto::check_deflate_response(options_.deflate_offers,
+                                                                 accepted_.extensions, deflate)) {
+            stream_->close();
+            return fail(violation, "handshake refused: " + describe_violation(violation));
+        }
         proto::session_options session_options;
         session_options.local_role = proto::role::client;
         session_options.max_message_size = options_.max_message_size;
+        session_options.deflate = deflate;
+        session_options.deflate_min_size = options_.deflate_min_size;
         session_.emplace(std::move(session_options));
         // Bytes after the head are the server's first frames.
         const auto leftover = bytes.subspan(consumed);

@@ -15,6 +15,7 @@
 #include "harness/net/tls.hpp"
 #include "harness/net/url.hpp"
 #include "harness/net/wire_log.hpp"
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/session.hpp"
 
@@ -43,6 +44,11 @@ struct client_options {
     std::vector<proto::http_field> extra_fields;       ///< added to the request (Origin, ...)
     proto::http_limits http;                           ///< caps on the response head
     std::size_t wire_log_bytes = 0;                    ///< > 0: record traffic (wire_log())
+    /// permessage-deflate offers, in preference order (RFC 7692 5); empty: none. The
+    /// server's answer is checked with proto::check_deflate_response.
+    std::vector<proto::deflate_offer> deflate_offers;
+    /// Messages shorter than this go uncompressed (proto::session_options::deflate_min_size).
+    std::size_t deflate_min_size = 0;
 };
 
 class reference_client {
@@ -89,6 +95,10 @@ public:
     bool transport_closed() const noexcept { return eof_ || io_error_ || !stream_; }
     const proto::http_head& response_head() const noexcept { return response_head_; }
     const proto::accepted_response& handshake() const noexcept { return accepted_; }
+    /// The permessage-deflate agreement once connected; empty when not offered or declined.
+    std::optional<proto::deflate_agreement> deflate() const {
+        return session_ ? session_->deflate() : std::nullopt;
+    }
     /// The traffic so far, when client_options::wire_log_bytes is set.
     std::shared_ptr<net::wire_log> wire_log() const noexcept { return log_; }
 

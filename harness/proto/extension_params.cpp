@@ -105,6 +105,15 @@ deflate_agreement deflate_agreement::from(const deflate_response& response) noex
     return a;
 }
 
+std::string deflate_agreement::describe() const {
+    const auto side = [](std::uint8_t bits, bool reset) {
+        return std::to_string(unsigned{bits}) + "-bit window, " +
+               (reset ? "no context takeover" : "context takeover");
+    };
+    return "server: " + side(server_max_window_bits, server_no_context_takeover) +
+           "; client: " + side(client_max_window_bits, client_no_context_takeover);
+}
+
 std::error_code parse_deflate_offer(const extension_offer& ext, deflate_offer& out) {
     raw_params p;
     if (const auto ec = parse_raw(ext, p)) {

@@ -63,6 +63,8 @@ struct deflate_agreement {
     std::uint8_t client_max_window_bits = max_window_bits;
 
     static deflate_agreement from(const deflate_response& response) noexcept;
+    /// "server: 15-bit window, context takeover; client: 10-bit window, no context takeover"
+    std::string describe() const;
     friend bool operator==(const deflate_agreement&, const deflate_agreement&) = default;
 };
 

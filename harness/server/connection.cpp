@@ -1,6 +1,7 @@
 #include "harness/server/connection.hpp"
 
 #include "harness/proto/error.hpp"
+#include "harness/proto/extension_params.hpp"
 
 #include <boost/asio/error.hpp>
 
@@ -14,7 +15,10 @@ constexpr std::size_t read_buffer_size = 64 * 1024;
 
 std::string describe(const std::error_code& ec) {
     if (const auto* row = proto::info(ec)) {
-        return std::string(row->message) + " (RFC 6455 " + std::string(row->section) + ")";
+        // RFC 7692's sections name their RFC; RFC 6455's are bare numbers.
+        const bool named = row->section.starts_with("RFC");
+        return std::string(row->message) + " (" + (named ? "" : "RFC 6455 ") +
+               std::string(row->section) + ")";
     }
     return ec.message();
 }
@@ -135,13 +139,24 @@ void connection::reject(std::error_code violation, std::string_view detail) {
 }
 
 void connection::accept(const proto::accepted_request& request, std::span<std::uint8_t> leftover) {
-    // No subprotocol and no extension is chosen: a server may decline every offer (4.2.2, 9.1).
-    const auto response = proto::build_response(request.key);
+    // No subprotocol is chosen, and no extension but permessage-deflate when it is on: a
+    // server may decline every offer (4.2.2, 9.1; RFC 7692 5).
+    std::optional<proto::deflate_agreement> deflate;
+    std::string extensions;
+    if (options_->deflate) {
+        if (const auto accepted = proto::negotiate_deflate(request.extensions, *options_->deflate)) {
+            extensions = proto::format_extensions({proto::to_extension(accepted->response)});
+            deflate = accepted->agreement;
+        }
+    }
+    const auto response = proto::build_response(request.key, {}, extensions);
     wr_next_.assign(response.begin(), response.end());
 
     proto::session_options session_options;
     session_options.local_role = proto::role::server;
     session_options.max_message_size = options_->max_message_size;
+    session_options.deflate = deflate;
+    session_options.deflate_min_size = options_->deflate_min_size;
     session_.emplace(std::move(session_options));
     phase_ = phase::open;
     arm_idle_timer();

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/http1.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,11 @@ struct server_options {
     std::uint64_t max_message_size = 64 * 1024 * 1024; ///< larger messages: Close 1009 (7.4.1)
     std::size_t max_connections = 1024;   ///< connections past it are closed at once
     proto::http_limits http;              ///< caps on the opening handshake's HTTP head
+    /// permessage-deflate (RFC 7692): unset, every offer is declined (the 101 has no
+    /// extension); set, the first acceptable offer is accepted within this policy.
+    std::optional<proto::deflate_server_policy> deflate;
+    /// Echoes shorter than this go uncompressed (proto::session_options::deflate_min_size).
+    std::size_t deflate_min_size = 0;
 
     /// From accept to the 101 sent (TLS handshake and HTTP head included).
     std::chrono::milliseconds handshake_timeout{10'000};
