@@ -1,0 +1,324 @@
+#include "fuzz/live/engine.hpp"
+
+#include "cases/catalog.hpp"
+#include "fuzz/live/case_seeds.hpp"
+#include "fuzz/live/generator.hpp"
+#include "fuzz/live/shrinker.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+namespace wscheck::fuzz {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+milliseconds since(steady::time_point t) {
+    return std::chrono::duration_cast<milliseconds>(steady::now() - t);
+}
+
+void log(const fuzz_options& o, const std::string& line) {
+    if (o.on_log) {
+        o.on_log(line);
+    }
+}
+
+bool stopped(const fuzz_options& o) {
+    return o.stop != nullptr && o.stop->load();
+}
+
+/// The probe message names the input it follows, so a server log shows which input came before.
+std::string probe_message(std::uint64_t index) {
+    return "wscheck-fuzz-probe-" + std::to_string(index);
+}
+
+/// The target after an input: crash, hang or disconnect, each looked at twice (finding.hpp).
+trial_result check_target(const fuzz_options& o, std::uint64_t index) {
+    if (o.process != nullptr) {
+        if (const auto how = o.process->exit_description()) {
+            return {finding_kind::crash, "the server process " + *how, false};
+        }
+    }
+    const auto first = probe(o.tgt, probe_message(index), o.limits);
+    if (first.what == probe_result::status::alive) {
+        return {};
+    }
+    auto crashed = [&](const probe_result& p) -> trial_result {
+        std::string detail = "a fresh connection was refused";
+        if (o.process != nullptr) {
+            if (const auto how = o.process->wait_exit(milliseconds{1000})) {
+                detail = "the server process " + *how;
+            }
+        }
+        (void)p;
+        return {finding_kind::crash, detail, false};
+    };
+    if (first.what == probe_result::status::refused) {
+        return crashed(first);
+    }
+    // A second look, with twice the time, so that a slow moment of a busy machine is not a hang.
+    auto slower = o;
+    slower.limits.probe_timeout = o.limits.probe_timeout * 2;
+    std::this_thread::sleep_for(milliseconds{50});
+    const auto second = probe(o.tgt, probe_message(index), slower.limits);
+    switch (second.what) {
+    case probe_result::status::alive:
+        return {};
+    case probe_result::status::refused:
+        return crashed(second);
+    case probe_result::status::timed_out:
+        if (o.process != nullptr && o.process->exit_description()) {
+            return crashed(second);
+        }
+        return {finding_kind::hang,
+                "the liveness check got no answer twice (" + first.detail + "; then within " +
+                    std::to_string(slower.limits.probe_timeout.count()) + " ms: " + second.detail + ")" +
+                    (second.connected ? ", though TCP connections are accepted" : ""),
+                false};
+    case probe_result::status::broken:
+        if (o.process != nullptr && o.process->exit_description()) {
+            return crashed(second);
+        }
+        return {finding_kind::disconnect,
+                "a fresh, valid connection was not served twice (" + first.detail + "; then " + second.detail + ")",
+                false};
+    }
+    return {};
+}
+
+trial_result connection_hang(const fuzz_options& o) {
+    return {finding_kind::hang,
+            "the server did not close the input's connection within " +
+                std::to_string(o.limits.close_timeout.count()) + " ms of our FIN, and still served a fresh one",
+            true};
+}
+
+/// Is `r` the same problem as `f`?
+bool same_problem(const trial_result& r, const trial_result& f) {
+    return r.kind && f.kind && *r.kind == *f.kind && r.connection_hang == f.connection_hang;
+}
+
+std::string strategy_group(const std::string& strategy) {
+    return strategy.rfind("case ", 0) == 0 ? "case" : strategy;
+}
+
+struct candidate {
+    fuzz_input input;
+    trial_result result; ///< what was seen after it (empty: it was in flight when another failed)
+};
+
+/// The shared state of the workers of one round.
+struct round_state {
+    std::mutex mutex;
+    std::atomic<std::uint64_t> next_index{0};
+    std::atomic<bool> problem{false};
+    std::vector<candidate> candidates;
+    std::atomic<std::uint64_t> sent{0};
+    std::atomic<std::uint64_t> bytes{0};
+    std::map<std::string, std::uint64_t> strategies;
+};
+
+/// The verdict on an input already sent: the target's state, then the input's own connection
+/// (a hang of it counts only when it happens again, if `confirm`).
+trial_result judge_input(const fuzz_options& o, const fuzz_input& in, const input_result& ir, bool confirm) {
+    trial_result r = check_target(o, in.index);
+    if (r.kind || ir.what != input_result::status::still_open) {
+        return r;
+    }
+    if (confirm && send_input(o.tgt, in, o.limits).what != input_result::status::still_open) {
+        return {};
+    }
+    return connection_hang(o);
+}
+
+void worker(const fuzz_options& o, const input_generator& gen, round_state& rs, steady::time_point end) {
+    while (!rs.problem.load() && !stopped(o) && steady::now() < end) {
+        const std::uint64_t i = rs.next_index.fetch_add(1);
+        if (i >= o.count) {
+            return;
+        }
+        fuzz_input in = gen.make(i);
+        const auto ir = send_input(o.tgt, in, o.limits);
+        rs.sent.fetch_add(1);
+        rs.bytes.fetch_add(ir.bytes_written);
+        const trial_result r = judge_input(o, in, ir, /*confirm=*/true);
+        std::lock_guard lock{rs.mutex};
+        ++rs.strategies[strategy_group(in.strategy)];
+        // Once a problem is seen, every input that was in flight is a candidate too.
+        if (r.kind || rs.problem.load()) {
+            rs.candidates.push_back({std::move(in), r});
+            if (r.kind) {
+                rs.problem.store(true);
+            }
+        }
+    }
+}
+
+} // namespace
+
+bool make_healthy(const fuzz_options& o, std::string& why) {
+    if (o.process != nullptr && !o.process->exit_description()) {
+        if (probe(o.tgt, "wscheck-fuzz-health", o.limits).what == probe_result::status::alive) {
+            return true;
+        }
+    } else if (o.process == nullptr) {
+        const auto p = probe(o.tgt, "wscheck-fuzz-health", o.limits);
+        if (p.what == probe_result::status::alive) {
+            return true;
+        }
+        why = "the target does not pass the liveness check (" + p.detail + ") and wscheck did not start it (--exec)";
+        return false;
+    }
+    log(o, "restarting the server");
+    if (!o.process->restart(o.tgt.url, o.ready_timeout, why)) {
+        return false;
+    }
+    const auto p = probe(o.tgt, "wscheck-fuzz-health", o.limits);
+    if (p.what != probe_result::status::alive) {
+        why = "the restarted server does not pass the liveness check (" + p.detail + ")";
+        return false;
+    }
+    return true;
+}
+
+trial_result run_trial(const fuzz_options& o, const fuzz_input& in, bool confirm_connection_hang) {
+    return judge_input(o, in, send_input(o.tgt, in, o.limits), confirm_connection_hang);
+}
+
+fuzz_outcome run_fuzz(const fuzz_options& o) {
+    fuzz_outcome out;
+    const auto started = steady::now();
+    const auto seeds = make_case_seeds(cases::full_catalog(), o.tgt.url.host_field(), o.tgt.url.target, 64 * 1024);
+    const input_generator gen{o.seed, o.tgt.url.host_field(), o.tgt.url.target, seeds};
+    milliseconds fuzzing{};
+    std::uint64_t next_index = 0;
+
+    for (;;) {
+        if (stopped(o)) {
+            out.end_reason = "interrupted";
+            break;
+        }
+        if (next_index >= o.count) {
+            out.end_reason = "count";
+            break;
+        }
+        if (fuzzing >= o.time) {
+            out.end_reason = "time";
+            break;
+        }
+        // A round: workers send inputs until one finds a problem or the budget is spent.
+        round_state rs;
+        rs.next_index = next_index;
+        const auto round_start = steady::now();
+        const auto end = round_start + (o.time - fuzzing);
+        if (o.jobs <= 1) {
+            worker(o, gen, rs, end);
+        } else {
+            std::vector<std::thread> threads;
+            for (unsigned j = 0; j < o.jobs; ++j) {
+                threads.emplace_back([&] { worker(o, gen, rs, end); });
+            }
+            for (auto& t : threads) {
+                t.join();
+            }
+        }
+        fuzzing += since(round_start);
+        next_index = std::min<std::uint64_t>(rs.next_index.load(), o.count);
+        out.inputs_sent += rs.sent.load();
+        out.bytes_sent += rs.bytes.load();
+        for (const auto& [name, n] : rs.strategies) {
+            out.strategies[name] += n;
+        }
+        if (!rs.problem.load()) {
+            continue; // the budget or a stop ended the round; the checks above say which
+        }
+
+        // Confirm: each candidate alone on a healthy target, lowest index first; the first
+        // that shows the same problem again is the finding.
+        std::sort(rs.candidates.begin(), rs.candidates.end(),
+                  [](const candidate& a, const candidate& b) { return a.input.index < b.input.index; });
+        const auto first_failed = std::find_if(rs.candidates.begin(), rs.candidates.end(),
+                                               [](const candidate& c) { return c.result.kind.has_value(); });
+        finding f;
+        f.seed = o.seed;
+        f.url_path = o.tgt.url.target;
+        f.host = o.tgt.url.host_field();
+        f.kind = *first_failed->result.kind;
+        f.detail = first_failed->result.detail;
+        f.input = first_failed->input;
+        trial_result seen = first_failed->result;
+        std::string why;
+        for (const auto& c : rs.candidates) {
+            if (stopped(o) || !make_healthy(o, why)) {
+                break;
+            }
+            const auto r = run_trial(o, c.input, /*confirm_connection_hang=*/true);
+            if (r.kind) {
+                f.kind = *r.kind;
+                f.detail = r.detail;
+                f.input = c.input;
+                f.reproduced = true;
+                seen = r;
+                break;
+            }
+        }
+        f.original_writes = f.input.writes.size();
+        f.original_bytes = f.input.total_bytes();
+        log(o, std::string{to_string(f.kind)} + " after input " + std::to_string(f.input.index) + " (" +
+                   f.input.strategy + "): " + f.detail + (f.reproduced ? "" : " [not reproduced alone]"));
+
+        // Shrink, each attempt on a healthy target.
+        if (o.shrink && f.reproduced && !stopped(o)) {
+            const reproduces_fn reproduces = [&](const fuzz_input& c) -> std::optional<bool> {
+                std::string unused;
+                if (!make_healthy(o, unused)) {
+                    return std::nullopt;
+                }
+                return same_problem(run_trial(o, c, /*confirm_connection_hang=*/false), seen);
+            };
+            auto s = shrink(f.input, reproduces, {o.shrink_attempts, o.shrink_time, o.stop});
+            if (s.input.total_bytes() < f.input.total_bytes() || s.input.writes.size() < f.input.writes.size()) {
+                // The final check, with the full confirmation of the fuzzing loop.
+                std::string unused;
+                if (make_healthy(o, unused) && same_problem(run_trial(o, s.input, true), seen)) {
+                    f.input = std::move(s.input);
+                    f.shrunk = true;
+                }
+            }
+            log(o, "shrunk to " + std::to_string(f.input.writes.size()) + " write(s), " +
+                       std::to_string(f.input.total_bytes()) + " bytes in " + std::to_string(s.attempts) + " attempts");
+        }
+        std::string save_error;
+        f.file = save_finding(f, o.out_dir, save_error);
+        if (!save_error.empty()) {
+            out.notes.push_back("cannot save the finding: " + save_error);
+        }
+        out.findings.push_back(std::move(f));
+        if (out.findings.size() >= o.max_findings) {
+            out.end_reason = "findings limit";
+            break;
+        }
+        if (stopped(o)) {
+            out.end_reason = "interrupted";
+            break;
+        }
+        // Go on where the round stopped, if the target can serve again.
+        if (!make_healthy(o, why)) {
+            out.end_reason = "target down";
+            out.notes.push_back(why);
+            break;
+        }
+    }
+    out.interrupted = out.end_reason == "interrupted";
+    out.fuzzing_time = fuzzing;
+    out.total_time = since(started);
+    if (o.process != nullptr) {
+        out.restarts = o.process->restarts();
+    }
+    return out;
+}
+
+} // namespace wscheck::fuzz

@@ -1,0 +1,55 @@
+// `wscheck fuzz --exec CMD`: the server under test, started by us, so that a crash does not
+// end the run. The command runs under /bin/sh in a process group of its own; its output goes
+// to a log file; only that group is ever signalled, and it is killed when we are done.
+#pragma once
+
+#include "harness/net/url.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <sys/types.h>
+
+namespace wscheck::fuzz {
+
+class target_process {
+public:
+    /// Nothing runs until start(). `log_file` receives the server's stdout and stderr (appended).
+    target_process(std::string command, std::filesystem::path log_file);
+    /// stop().
+    ~target_process();
+    target_process(const target_process&) = delete;
+    target_process& operator=(const target_process&) = delete;
+
+    /// Starts the command and waits until `url`'s port accepts a TCP connection, at most
+    /// `ready_timeout`. False, with `error` set to one sentence, when it cannot be started,
+    /// exits first, or does not listen in time (it is then stopped).
+    bool start(const net::ws_url& url, std::chrono::milliseconds ready_timeout, std::string& error);
+    /// stop(), then start().
+    bool restart(const net::ws_url& url, std::chrono::milliseconds ready_timeout, std::string& error);
+    /// Once the process has exited: how ("exited with status 3", "killed by signal 6 (Aborted)");
+    /// nullopt while it runs (or when none was started). Reaps it.
+    std::optional<std::string> exit_description();
+    /// Waits up to `timeout` for the process to exit (a crash in progress); exit_description().
+    std::optional<std::string> wait_exit(std::chrono::milliseconds timeout);
+    /// SIGTERM to the group, SIGKILL after 2 s, reaped. Idempotent.
+    void stop() noexcept;
+    bool running() const noexcept { return pid_ > 0 && !exit_.has_value(); }
+    /// Times start() succeeded, minus one: restarts after the first start.
+    unsigned restarts() const noexcept { return starts_ == 0 ? 0 : starts_ - 1; }
+    const std::string& command() const noexcept { return command_; }
+
+private:
+    std::string command_;
+    std::filesystem::path log_file_;
+    pid_t pid_ = -1;
+    std::optional<std::string> exit_;
+    unsigned starts_ = 0;
+};
+
+/// True when something accepts TCP connections on host:port within `timeout`.
+bool port_accepts(const net::ws_url& url, std::chrono::milliseconds timeout);
+
+} // namespace wscheck::fuzz

@@ -1,0 +1,210 @@
+// A WebSocket echo server with one planted bug, for the live fuzzer's tests
+// (tests/fuzz_live/): it serves like the reference server until the input that triggers its
+// bug arrives, then crashes, hangs or stops serving. Built from proto::session and Asio.
+//
+//   wscheck_fragile_server --port N --bug NAME
+//   bugs:
+//     abort-on-zero-ping     a Ping whose payload starts with 0x00: abort()
+//     exit-on-rsv2-cont      a continuation frame header with RSV2 set: exit(3)
+//     hang-on-short-close    a Close frame header announcing a 1-byte payload (7.3.2's bad
+//                            close body): that connection is never read again, never closed
+//     freeze-on-tilde        a text message starting with '~': the whole server blocks
+//     none                   no bug (a control)
+// The first stdout line is "listening on PORT" once it accepts connections.
+#include "harness/proto/frame_parser.hpp"
+#include "harness/proto/handshake.hpp"
+#include "harness/proto/http1.hpp"
+#include "harness/proto/session.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace wscheck;
+
+enum class bug { none, abort_on_zero_ping, exit_on_rsv2_cont, hang_on_short_close, freeze_on_tilde };
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(tcp::socket s, bug b) : socket_(std::move(s)), bug_(b) {
+        proto::frame_parser_options po;
+        po.mode = proto::parse_mode::observe;
+        observer_ = proto::frame_parser{po};
+    }
+    void start() { read(); }
+
+private:
+    void read() {
+        socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+                self->session_.receive_eof();
+                self->drain_events();
+                return; // the socket closes when the last reference goes
+            }
+            if (!self->on_bytes(std::span<std::uint8_t>{self->buf_.data(), n})) {
+                self->hung_ = self;  // keeps the connection (and its socket) open forever
+                return;
+            }
+            self->flush_then_read();
+        });
+    }
+
+    /// False when the bug says: stop reading this connection.
+    bool on_bytes(std::span<std::uint8_t> data) {
+        if (!upgraded_) {
+            std::size_t used = 0;
+            const auto st = head_.feed(std::span<const std::uint8_t>{data.data(), data.size()}, used);
+            if (st == proto::http_parser::status::need_more) {
+                return true;
+            }
+            proto::accepted_request accepted;
+            const auto ec = st == proto::http_parser::status::done ? proto::check_request(head_.head(), accepted)
+                                                                    : head_.error();
+            if (ec) {
+                pending_ = proto::build_rejection(ec);
+                close_after_write_ = true;
+                return true;
+            }
+            pending_ = proto::build_response(accepted.key);
+            upgraded_ = true;
+            data = data.subspan(used);
+        }
+        inspect(data);
+        if (stop_reading_) {
+            return false;
+        }
+        std::vector<std::uint8_t> copy{data.begin(), data.end()};
+        session_.receive(copy);
+        drain_events();
+        return true;
+    }
+
+    /// The planted bugs that look at frame headers as they are on the wire.
+    void inspect(std::span<const std::uint8_t> data) {
+        std::vector<std::uint8_t> copy{data.begin(), data.end()}; // feed() unmasks in place
+        std::span<std::uint8_t> rest{copy};
+        while (!rest.empty()) {
+            const auto r = observer_.feed(rest);
+            rest = rest.subspan(r.consumed);
+            if (r.what != proto::frame_parser::event::header) {
+                if (r.consumed == 0) {
+                    break;
+                }
+                continue;
+            }
+            const auto& h = observer_.header();
+            if (bug_ == bug::exit_on_rsv2_cont && h.op == proto::opcode::cont && h.rsv2) {
+                std::exit(3);
+            }
+            if (bug_ == bug::hang_on_short_close && h.op == proto::opcode::close && h.length == 1) {
+                stop_reading_ = true;
+            }
+        }
+    }
+
+    void drain_events() {
+        while (session_.next_event(ev_)) {
+            using kind = proto::session_event::kind;
+            if (ev_.what == kind::ping && bug_ == bug::abort_on_zero_ping && !ev_.data.empty() && ev_.data[0] == 0x00) {
+                std::abort();
+            }
+            if (ev_.what == kind::text) {
+                if (bug_ == bug::freeze_on_tilde && !ev_.data.empty() && ev_.data[0] == '~') {
+                    for (;;) {
+                        std::this_thread::sleep_for(std::chrono::hours{1});
+                    }
+                }
+                session_.send_text(ev_.text());
+            } else if (ev_.what == kind::binary) {
+                session_.send_binary(ev_.data);
+            }
+        }
+        const auto out = session_.output();
+        pending_.append(reinterpret_cast<const char*>(out.data()), out.size());
+        session_.consume_output(out.size());
+        if (session_.close_transport()) {
+            close_after_write_ = true;
+        }
+    }
+
+    void flush_then_read() {
+        if (pending_.empty()) {
+            if (close_after_write_) {
+                return;
+            }
+            read();
+            return;
+        }
+        auto data = std::make_shared<std::string>(std::move(pending_));
+        pending_.clear();
+        asio::async_write(socket_, asio::buffer(*data),
+                          [self = shared_from_this(), data](boost::system::error_code ec, std::size_t) {
+                              if (!ec && !self->close_after_write_) {
+                                  self->read();
+                              }
+                          });
+    }
+
+    tcp::socket socket_;
+    bug bug_;
+    std::array<std::uint8_t, 16 * 1024> buf_{};
+    proto::http_parser head_{proto::http_parser::kind::request};
+    proto::frame_parser observer_;
+    proto::session session_{};
+    proto::session_event ev_;
+    std::string pending_;
+    bool upgraded_ = false;
+    bool close_after_write_ = false;
+    bool stop_reading_ = false;
+    std::shared_ptr<connection> hung_;
+};
+
+void accept(tcp::acceptor& acceptor, bug b) {
+    acceptor.async_accept([&acceptor, b](boost::system::error_code ec, tcp::socket s) {
+        if (!ec) {
+            std::make_shared<connection>(std::move(s), b)->start();
+        }
+        accept(acceptor, b);
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::uint16_t port = 0;
+    bug b = bug::none;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string_view name = argv[i];
+        const std::string_view value = argv[i + 1];
+        if (name == "--port") {
+            port = static_cast<std::uint16_t>(std::stoul(std::string{value}));
+        } else if (name == "--bug") {
+            b = value == "abort-on-zero-ping"    ? bug::abort_on_zero_ping
+                : value == "exit-on-rsv2-cont"   ? bug::exit_on_rsv2_cont
+                : value == "hang-on-short-close" ? bug::hang_on_short_close
+                : value == "freeze-on-tilde"     ? bug::freeze_on_tilde
+                                                 : bug::none;
+        }
+    }
+    asio::io_context io;
+    tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}};
+    std::cout << "listening on " << acceptor.local_endpoint().port() << std::endl;
+    accept(acceptor, b);
+    io.run();
+    return 0;
+}
