@@ -114,6 +114,46 @@ TEST(client_wire, refuses_an_extension_it_did_not_offer) {
     EXPECT_EQ(client.connect(server.url()), proto::violation::bad_extension);
 }
 
+// RFC 7692 5: the responses a client that offered permessage-deflate must refuse.
+struct deflate_refusal {
+    const char* extensions;
+    proto::violation expected;
+};
+
+class client_wire_deflate : public ::testing::TestWithParam<deflate_refusal> {};
+
+TEST_P(client_wire_deflate, refuses_the_response) {
+    scripted_server server([](raw_socket& s) {
+        const auto head = s.read_head(5s).value_or("");
+        auto response = response_101(proto::compute_accept(key_of(head)));
+        response.insert(response.size() - 2, std::string("Sec-WebSocket-Extensions: ") +
+                                                 GetParam().extensions + "\r\n");
+        s.send(response);
+        s.read_to_eof(5s);
+    });
+    client::client_options options;
+    proto::deflate_offer offer; // no client_max_window_bits, server_max_window_bits=10
+    offer.server_max_window_bits = 10;
+    options.deflate_offers = {offer};
+    client::reference_client client(options);
+    EXPECT_EQ(client.connect(server.url()), GetParam().expected) << GetParam().extensions;
+    EXPECT_NE(client.error_detail().find("RFC 7692"), std::string::npos) << client.error_detail();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    rfc7692_section_5, client_wire_deflate,
+    ::testing::Values(
+        deflate_refusal{"permessage-deflate; server_max_window_bits=10; client_max_window_bits=9",
+                        proto::violation::deflate_not_offered},
+        deflate_refusal{"permessage-deflate; server_max_window_bits=11", proto::violation::deflate_not_offered},
+        deflate_refusal{"permessage-deflate", proto::violation::deflate_param_dropped},
+        deflate_refusal{"permessage-deflate; server_max_window_bits=10; server_max_window_bits=9",
+                        proto::violation::deflate_duplicate_param},
+        deflate_refusal{"permessage-deflate; server_max_window_bits=16", proto::violation::deflate_bad_param_value},
+        deflate_refusal{"permessage-deflate; server_max_window_bits=10; x=1", proto::violation::deflate_unknown_param},
+        deflate_refusal{"permessage-deflate; server_max_window_bits=10, permessage-deflate; server_max_window_bits=10",
+                        proto::violation::deflate_duplicate_extension}));
+
 TEST(client_wire, every_frame_is_masked_with_a_fresh_key) {
     std::vector<raw_socket::frame> frames;
     scripted_server server([&](raw_socket& s) {
