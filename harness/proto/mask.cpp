@@ -21,65 +21,21 @@ std::uint64_t rotated_word_key(const mask_key& key, std::size_t phase) noexcept 
     return (std::uint64_t{k} << 32) | k; // the 4-byte pattern twice
 }
 
-} // namespace
-
-std::size_t mask_inplace(std::span<std::uint8_t> data, const mask_key& key,
-                         std::size_t phase) noexcept {
-    phase &= 3;
-    std::uint8_t* p = data.data();
-    std::size_t n = data.size();
-
+/// XORs n bytes of `src` with the key from key byte `phase` into `dst`; returns the next phase.
+[[gnu::always_inline]] inline std::size_t mask_bytes(const std::uint8_t* src, std::uint8_t* dst, std::size_t n,
+                                                     const mask_key& key, std::size_t phase) noexcept {
     // Words are loaded and stored with memcpy, which is legal at any address and compiles to
     // plain (unaligned) moves. No byte-by-byte walk to an aligned address first: payloads sit
     // at any offset in the read buffer, and for the many small frames of a typical stream that
     // walk (up to 7 dependent steps) cost more than the unaligned words it avoided.
+    //
+    // Every step loads a block whole before it stores it, so `dst` may be `src` itself
+    // (mask_inplace); a partial overlap is not allowed. Inlined into both callers, so that
+    // each gets the code it had when it had a loop of its own.
+    phase &= 3;
+
     const std::uint64_t word_key = rotated_word_key(key, phase);
     // A multiple of 4 bytes leaves the phase unchanged, so the word key stays right.
-    for (; n >= 32; n -= 32, p += 32) {
-        std::uint64_t w[4];
-        std::memcpy(w, p, sizeof w);
-        w[0] ^= word_key;
-        w[1] ^= word_key;
-        w[2] ^= word_key;
-        w[3] ^= word_key;
-        std::memcpy(p, w, sizeof w);
-    }
-    for (; n >= 8; n -= 8, p += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, sizeof w);
-        w ^= word_key;
-        std::memcpy(p, &w, sizeof w);
-    }
-    if (n >= 4) {
-        // Half a word: the first 4 bytes of word_key in memory order.
-        std::uint32_t w;
-        std::uint32_t half_key;
-        std::memcpy(&half_key, &word_key, sizeof half_key);
-        std::memcpy(&w, p, sizeof w);
-        w ^= half_key;
-        std::memcpy(p, &w, sizeof w);
-        p += 4;
-        n -= 4;
-    }
-
-    // Tail: fewer than 4 bytes.
-    for (; n > 0; --n) {
-        *p++ ^= key[phase];
-        phase = (phase + 1) & 3;
-    }
-    return phase;
-}
-
-std::size_t mask_copy(std::span<const std::uint8_t> from, std::span<std::uint8_t> to,
-                      const mask_key& key, std::size_t phase) noexcept {
-    // mask_inplace's loop with separate source and destination (kept apart from it so that
-    // neither has to allow for the other's aliasing).
-    phase &= 3;
-    const std::uint8_t* src = from.data();
-    std::uint8_t* dst = to.data();
-    std::size_t n = std::min(from.size(), to.size());
-
-    const std::uint64_t word_key = rotated_word_key(key, phase);
     for (; n >= 32; n -= 32, src += 32, dst += 32) {
         std::uint64_t w[4];
         std::memcpy(w, src, sizeof w);
@@ -96,6 +52,7 @@ std::size_t mask_copy(std::span<const std::uint8_t> from, std::span<std::uint8_t
         std::memcpy(dst, &w, sizeof w);
     }
     if (n >= 4) {
+        // Half a word: the first 4 bytes of word_key in memory order.
         std::uint32_t w;
         std::uint32_t half_key;
         std::memcpy(&half_key, &word_key, sizeof half_key);
@@ -106,11 +63,24 @@ std::size_t mask_copy(std::span<const std::uint8_t> from, std::span<std::uint8_t
         dst += 4;
         n -= 4;
     }
+    // Tail: fewer than 4 bytes.
     for (; n > 0; --n) {
         *dst++ = static_cast<std::uint8_t>(*src++ ^ key[phase]);
         phase = (phase + 1) & 3;
     }
     return phase;
+}
+
+} // namespace
+
+std::size_t mask_inplace(std::span<std::uint8_t> data, const mask_key& key,
+                         std::size_t phase) noexcept {
+    return mask_bytes(data.data(), data.data(), data.size(), key, phase);
+}
+
+std::size_t mask_copy(std::span<const std::uint8_t> from, std::span<std::uint8_t> to,
+                      const mask_key& key, std::size_t phase) noexcept {
+    return mask_bytes(from.data(), to.data(), std::min(from.size(), to.size()), key, phase);
 }
 
 } // namespace wscheck::proto
