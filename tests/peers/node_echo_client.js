@@ -1,5 +1,7 @@
 // The Node `ws` library as a client of an echo server: one fixed exchange (see README.md).
 // Usage: node node_echo_client.js URL [CAFILE]   (with NODE_PATH pointing at node_modules)
+// With WSCHECK_PEER_DEFLATE=1 in the environment: permessage-deflate offered, every message
+// compressed (threshold 0), and the agreement checked.
 'use strict';
 const fs = require('fs');
 const WebSocket = require('ws');
@@ -16,8 +18,10 @@ function fail(what) {
     process.exit(1);
 }
 
+const deflate = process.env.WSCHECK_PEER_DEFLATE === '1';
 const ws = new WebSocket(url, { ca: cafile ? fs.readFileSync(cafile) : undefined,
-                                maxPayload: 64 * 1024 * 1024, handshakeTimeout: 10000 });
+                                maxPayload: 64 * 1024 * 1024, handshakeTimeout: 10000,
+                                perMessageDeflate: deflate ? { threshold: 0 } : true });
 const replies = [];
 let waiting = null;
 ws.on('message', (data, isBinary) => {
@@ -43,6 +47,9 @@ async function echo(payload, binary, what) {
 
 ws.on('open', async () => {
     const timer = setTimeout(() => fail('exchange timed out'), 60000);
+    if (deflate && !ws.extensions.includes('permessage-deflate')) {
+        fail(`permessage-deflate not agreed (extensions: '${ws.extensions}')`);
+    }
     await echo('hello', false, 'text');
     await echo(Buffer.from([0, 1, 2, 0xff, 0xfe]), true, 'binary');
     // fin: false keeps the message open: one message in three frames (5.4).

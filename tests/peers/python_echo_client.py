@@ -2,8 +2,11 @@
 """The `websockets` library as a client of an echo server: one fixed exchange (see README.md).
 
 Usage: python_echo_client.py URL [CAFILE]
+With WSCHECK_PEER_DEFLATE=1 in the environment, permessage-deflate (which websockets offers
+by default) must have been agreed.
 """
 import asyncio
+import os
 import ssl
 import sys
 import time
@@ -31,6 +34,9 @@ async def main(url, cafile):
         context = ssl.create_default_context(cafile=cafile)
     async with websockets.connect(url, ssl=context, max_size=None, open_timeout=10,
                                   close_timeout=10, ping_interval=None) as ws:
+        if os.environ.get("WSCHECK_PEER_DEFLATE") == "1":
+            agreed = [e.name for e in ws.extensions]
+            check("permessage-deflate" in agreed, f"permessage-deflate not agreed (extensions: {agreed})")
         check(await echo(ws, "hello", "text") == "hello", "text echo differs")
         data = bytes([0, 1, 2, 0xFF, 0xFE])
         check(await echo(ws, data, "binary") == data, "binary echo differs")

@@ -3,6 +3,7 @@
 first stdout line, echoes every message, and runs until SIGTERM or SIGINT.
 
 Usage: python_echo_server.py [CERT KEY]
+websockets accepts permessage-deflate offers by default (window 12 bits both ways, memLevel 5).
 """
 import asyncio
 import signal

@@ -99,9 +99,14 @@ private:
 // ---- third-party clients against the reference server
 
 void run_client_against_reference(std::vector<std::string> argv, std::vector<std::string> env,
-                                  bool tls) {
+                                  bool tls, bool deflate = false) {
     server::server_options options;
     options.tls = tls;
+    if (deflate) {
+        // The peer script checks that permessage-deflate was agreed (tests/peers/README.md).
+        options.deflate = proto::deflate_server_policy{};
+        env.push_back("WSCHECK_PEER_DEFLATE=1");
+    }
     server::background_server server(options);
     temp_dir dir;
     argv.push_back(server.url());
@@ -135,13 +140,40 @@ TEST(peers, node_ws_client_against_reference_server_over_tls) {
     run_client_against_reference({"node", script("node_echo_client.js")}, node_env(), true);
 }
 
+// permessage-deflate (RFC 7692) on both sides, with the same exchange (16 MiB messages too).
+TEST(peers, python_websockets_client_against_reference_server_with_deflate) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    run_client_against_reference({python, script("python_echo_client.py")}, {}, false, true);
+}
+
+TEST(peers, python_websockets_client_against_reference_server_with_deflate_over_tls) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    run_client_against_reference({python, script("python_echo_client.py")}, {}, true, true);
+}
+
+TEST(peers, node_ws_client_against_reference_server_with_deflate) {
+    REQUIRE_PEER(node_missing(), "Node ws");
+    run_client_against_reference({"node", script("node_echo_client.js")}, node_env(), false, true);
+}
+
+TEST(peers, node_ws_client_against_reference_server_with_deflate_over_tls) {
+    REQUIRE_PEER(node_missing(), "Node ws");
+    run_client_against_reference({"node", script("node_echo_client.js")}, node_env(), true, true);
+}
+
 // ---- the reference client against third-party servers
 
 void run_reference_against_server(std::vector<std::string> argv, std::vector<std::string> env,
-                                  bool tls) {
+                                  bool tls, bool deflate = false) {
     temp_dir dir;
     client::client_options options;
     options.timeout = 30s;
+    if (deflate) {
+        proto::deflate_offer offer;
+        offer.client_max_window_bits = true;
+        options.deflate_offers = {offer};
+        env.push_back("WSCHECK_PEER_DEFLATE=1");
+    }
     if (tls) {
         const auto pair = net::generate_self_signed();
         argv.push_back(dir.write("cert.pem", pair.cert_pem));
@@ -154,6 +186,8 @@ void run_reference_against_server(std::vector<std::string> argv, std::vector<std
     EXPECT_EQ(url->rfind(tls ? "wss://127.0.0.1:" : "ws://127.0.0.1:", 0), 0u) << *url;
     client::reference_client client(options);
     ASSERT_FALSE(client.connect(*url)) << client.error_detail() << "; peer stderr: " << peer.err();
+    EXPECT_EQ(client.deflate().has_value(), deflate)
+        << client.response_head().single("Sec-WebSocket-Extensions").value_or("(no extensions)");
     run_echo_exchange(client);
     peer.send_signal(SIGTERM);
     EXPECT_TRUE(peer.wait(10s).has_value());
@@ -177,6 +211,26 @@ TEST(peers, reference_client_against_node_ws_server) {
 TEST(peers, reference_client_against_node_ws_server_over_tls) {
     REQUIRE_PEER(node_missing(), "Node ws");
     run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), true);
+}
+
+TEST(peers, reference_client_against_python_websockets_server_with_deflate) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    run_reference_against_server({python, script("python_echo_server.py")}, {}, false, true);
+}
+
+TEST(peers, reference_client_against_python_websockets_server_with_deflate_over_tls) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    run_reference_against_server({python, script("python_echo_server.py")}, {}, true, true);
+}
+
+TEST(peers, reference_client_against_node_ws_server_with_deflate) {
+    REQUIRE_PEER(node_missing(), "Node ws");
+    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), false, true);
+}
+
+TEST(peers, reference_client_against_node_ws_server_with_deflate_over_tls) {
+    REQUIRE_PEER(node_missing(), "Node ws");
+    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), true, true);
 }
 
 } // namespace
