@@ -15,7 +15,11 @@
 #include <cctype>
 #include <charconv>
 #include <iostream>
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace wscheck::cli {
 
@@ -25,6 +29,7 @@ struct echo_args {
     std::string url = "ws://127.0.0.1:9001";
     std::string agent = "wscheck-reference";
     double case_timeout_s = 120;
+    unsigned jobs = 1;
     bool quiet = false;
 };
 
@@ -110,11 +115,26 @@ int run_echo_client(const echo_args& args) {
         throw usage_error("no case count from " + base + "/getCaseCount (is `wscheck test-client` listening there?)");
     }
     const std::string agent = query_value(args.agent);
-    for (long n = 1; n <= count; ++n) {
-        if (!args.quiet) {
-            std::cout << "case " << n << "/" << count << "\n" << std::flush;
+    // Cases are independent connections: with --jobs, several run at once, each thread taking
+    // the next case number (the protocol does not order them; the tester files them by number).
+    std::atomic<long> next{1};
+    std::mutex print;
+    auto work = [&] {
+        for (long n = next++; n <= count; n = next++) {
+            if (!args.quiet) {
+                const std::lock_guard lock{print};
+                std::cout << "case " << n << "/" << count << "\n" << std::flush;
+            }
+            converse(base, "/runCase?case=" + std::to_string(n) + "&agent=" + agent, true, limit);
         }
-        converse(base, "/runCase?case=" + std::to_string(n) + "&agent=" + agent, true, limit);
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < args.jobs; ++i) {
+        threads.emplace_back(work);
+    }
+    work();
+    for (auto& t : threads) {
+        t.join();
     }
     converse(base, "/updateReports?agent=" + agent, false, limit);
     return exit_ok;
@@ -130,6 +150,9 @@ void add_echo_client_command(CLI::App& app, int& status) {
     cmd->add_option("-a,--agent", args->agent, "Agent name the results are filed under")->capture_default_str();
     cmd->add_option("--case-timeout", args->case_timeout_s, "Seconds one case may last at most")
         ->check(CLI::Range(1.0, 3600.0))
+        ->capture_default_str();
+    cmd->add_option("-j,--jobs", args->jobs, "Cases run at once, each on its own connection")
+        ->check(CLI::Range(1u, 64u))
         ->capture_default_str();
     cmd->add_flag("-q,--quiet", args->quiet, "Print nothing");
     cmd->callback([args, &status] { status = run_echo_client(*args); });

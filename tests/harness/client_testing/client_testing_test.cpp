@@ -1,0 +1,173 @@
+// `wscheck test-client` end to end, through the binary as users run it.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct run {
+    int exit_code = -1;
+    json report;  ///< <agent>.wscheck.json
+    std::string log;
+};
+
+/// Runs `wscheck test-client` with `args` (shell words) in a fresh directory and reads the
+/// report of `agent`.
+run test_client(const std::string& name, const std::string& args, const std::string& agent) {
+    const fs::path dir = fs::temp_directory_path() / ("wscheck_client_testing_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string cmd = std::string{WSCHECK_BIN} + " test-client --listen 127.0.0.1:0 -q --idle-timeout 60 -o " +
+                            (dir / "out").string() + " " + args + " > " + (dir / "log.txt").string() + " 2>&1";
+    const int st = std::system(cmd.c_str());
+    run r;
+    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    std::ifstream log(dir / "log.txt");
+    std::ostringstream text;
+    text << log.rdbuf();
+    r.log = text.str();
+    std::ifstream in(dir / "out" / (agent + ".wscheck.json"));
+    if (in) {
+        r.report = json::parse(in, nullptr, false);
+    }
+    fs::remove_all(dir);
+    return r;
+}
+
+bool failing(const json& c) {
+    const auto close = c.value("close_behavior", "");
+    return c.value("behavior", "") == "FAILED" || (close != "OK" && close != "INFORMATIONAL");
+}
+
+std::set<std::string> failing_ids(const json& report) {
+    std::set<std::string> out;
+    for (const auto& c : report["cases"]) {
+        if (failing(c)) {
+            out.insert(c.value("id", ""));
+        }
+    }
+    return out;
+}
+
+// The reference client through the Autobahn protocol: the control. Every case of the client
+// catalog passes; NON-STRICT is allowed only where the echo client reads a bad frame in the
+// same read as the message before it and fails before echoing it (as websockets does).
+TEST(ClientTesting, ReferenceClientPassesEveryCase) {
+    const auto r = test_client("reference",
+                               "--exec '" + std::string{WSCHECK_BIN} + " echo-client {url} --agent {agent} -q -j 8' --agent reference",
+                               "reference");
+    ASSERT_EQ(r.exit_code, 0) << r.log;
+    ASSERT_TRUE(r.report.is_object()) << r.log;
+    std::size_t count = 0;
+    const std::set<std::string> may_be_non_strict{"3.2", "3.3", "3.4", "4.1.3", "4.1.4", "4.1.5", "4.2.3", "4.2.4", "4.2.5", "5.15"};
+    for (const auto& c : r.report["cases"]) {
+        ++count;
+        const std::string id = c.value("id", "");
+        EXPECT_FALSE(failing(c)) << id << ": " << c.value("reason", "") << " / " << c.value("close_reason", "");
+        if (c.value("behavior", "") == "NON-STRICT") {
+            EXPECT_TRUE(may_be_non_strict.count(id) != 0) << id << ": " << c.value("reason", "");
+        }
+    }
+    EXPECT_GT(count, 300u);
+}
+
+// Each broken client is caught by the cases for its fault and by no other case.
+TEST(ClientTesting, BrokenClientsAreCaughtByTheirCasesOnly) {
+    const std::string selection = "-c '1.1.1,2.1,3.1,4.1.1,5.3,6.3.1,7.1.1,7.1.3,7.5.1,30' --close-timeout 0.3";
+    struct expectation {
+        std::set<std::string> must_fail;
+        std::set<std::string> may_fail; ///< besides must_fail
+    };
+    const std::set<std::string> client_sends_frames{"1.1.1", "2.1", "3.1", "4.1.1", "5.3", "6.3.1", "7.1.1", "7.1.3",
+                                                    "7.5.1", "30.2.1", "30.2.2", "30.2.3", "30.2.4", "30.2.5",
+                                                    "30.3.1", "30.3.2", "30.3.3"};
+    const std::map<std::string, expectation> faults{
+        {"none", {{}, {}}},
+        // 5.1: every frame the client sends is a violation, and nothing else is.
+        {"unmasked", {{"1.1.1", "2.1", "7.1.1", "30.2.1", "30.3.1"}, client_sends_frames}},
+        // 5.3: caught where the client sends two frames or more (a reused key).
+        {"zero-mask", {{"1.1.1", "2.1", "7.1.1", "30.2.1"}, client_sends_frames}},
+        {"no-accept-check", {{"30.1.1", "30.1.2", "30.1.3", "30.1.4"}, {}}},
+        {"accept-masked", {{"30.3.1", "30.3.2", "30.3.3"}, {}}},
+        {"no-utf8-check", {{"6.3.1"}, {}}},
+        {"no-close-reply", {{"1.1.1", "2.1", "7.1.1", "30.2.1"}, client_sends_frames}},
+    };
+    for (const auto& [fault, want] : faults) {
+        SCOPED_TRACE(fault);
+        const auto r = test_client("broken_" + fault,
+                                   selection + " --exec '" + BROKEN_CLIENT_BIN + " {url} {agent} " + fault + "' --agent " + fault,
+                                   fault);
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_EQ(r.exit_code, want.must_fail.empty() ? 0 : 1) << r.log;
+        const auto failed = failing_ids(r.report);
+        for (const auto& id : want.must_fail) {
+            EXPECT_TRUE(failed.count(id) != 0) << id << " was not caught";
+        }
+        for (const auto& id : failed) {
+            EXPECT_TRUE(want.must_fail.count(id) != 0 || want.may_fail.count(id) != 0) << id << " failed unrelated to the fault";
+        }
+        // A client that refuses every broken handshake correctly is never blamed for them.
+        if (fault != "no-accept-check") {
+            for (const auto& id : {"30.1.1", "30.1.5", "30.1.9", "30.1.11", "30.1.12"}) {
+                EXPECT_TRUE(failed.count(id) == 0) << id;
+            }
+        }
+    }
+}
+
+// A client that never connects, one that crashes after two cases, and one that hangs: the
+// run ends, and every case it did not run is listed as not run with the reason.
+TEST(ClientTesting, ClientsThatCrashHangOrNeverConnect) {
+    {
+        const auto r = test_client("never", "-c '1.1' --exec 'exit 3' --agent never", "never");
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_EQ(r.exit_code, 1);
+        ASSERT_EQ(r.report["cases"].size(), 8u);
+        EXPECT_NE(r.report["cases"][0].value("reason", "").find("exited with status 3 without connecting"),
+                  std::string::npos)
+            << r.report["cases"][0].value("reason", "");
+    }
+    {
+        // Runs cases 1 and 2 of 8, then aborts during case 3.
+        const auto r = test_client("crash", "-c '1.1' --exec '" + std::string{BROKEN_CLIENT_BIN} +
+                                                " {url} {agent} crash' --agent crash",
+                                   "crash");
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_EQ(r.exit_code, 1) << r.log;
+        const auto& cases = r.report["cases"];
+        ASSERT_EQ(cases.size(), 8u);
+        EXPECT_FALSE(failing(cases[0]));
+        EXPECT_FALSE(failing(cases[1]));
+        EXPECT_TRUE(failing(cases[2])) << "the client died during case 3";
+        EXPECT_EQ(cases[2].value("reason", "").find("Not run"), std::string::npos);
+        for (std::size_t i = 3; i < 8; ++i) {
+            const auto reason = cases[i].value("reason", "");
+            EXPECT_EQ(reason.find("Not run"), 0u) << reason;
+            // sh runs the command in place (signal 6), or reports it as status 134.
+            EXPECT_TRUE(reason.find("signal 6") != std::string::npos || reason.find("status 134") != std::string::npos)
+                << reason;
+        }
+    }
+    {
+        const auto r = test_client("hang", "-c '1.1.1' --exec 'sleep 30' --exec-timeout 1 --agent hang", "hang");
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_EQ(r.exit_code, 1);
+        EXPECT_NE(r.report["cases"][0].value("reason", "").find("--exec-timeout"), std::string::npos)
+            << r.report["cases"][0].value("reason", "");
+    }
+}
+
+} // namespace
