@@ -35,8 +35,6 @@ void add_send_command(CLI::App& app, int& status);
 void add_test_command(CLI::App& app, int& status);
 void add_report_command(CLI::App& app, int& status);
 void add_compare_command(CLI::App& app, int& status);
-void add_test_client_command(CLI::App& app, int& status);
-void add_echo_client_command(CLI::App& app, int& status);
 void add_fuzz_command(CLI::App& app, int& status);
 void add_test_client_command(CLI::App& app, int& status);
 void add_echo_client_command(CLI::App& app, int& status);

@@ -22,8 +22,6 @@ int main(int argc, char** argv) {
     add_test_command(app, status);
     add_report_command(app, status);
     add_compare_command(app, status);
-    add_test_client_command(app, status);
-    add_echo_client_command(app, status);
     add_fuzz_command(app, status);
     add_test_client_command(app, status);
     add_echo_client_command(app, status);
