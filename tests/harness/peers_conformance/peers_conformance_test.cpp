@@ -14,13 +14,21 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
+#ifndef WSCHECK_BIN
+#error "WSCHECK_BIN must name the wscheck executable (the client tables run wscheck test-client)"
+#endif
 #ifndef WSCHECK_SOURCE_DIR
 #error "WSCHECK_SOURCE_DIR must name the source tree (tests/peers/ holds the peer scripts)"
 #endif
@@ -297,6 +305,107 @@ TEST(peers_conformance, node_ws_server_verdicts) {
     REQUIRE_PEER(node_missing(), "Node ws");
     peer_server peer({"node", script("node_autobahn_server.js")}, {"NODE_PATH=" + node_modules()});
     expect_verdicts(peer, node_ws_expectations());
+}
+
+// ---------------------------------------------------------------- the same libraries as clients
+
+/// The verdicts a client may earn where they are not OK: behaviours by case id. The close
+/// axis must be OK or INFORMATIONAL everywhere except where `failed_close` lists the case
+/// (INFORMATIONAL comes from the case's own definition, never from the peer).
+struct client_table {
+    std::map<std::string, std::set<std::string>> behaviors;
+    std::set<std::string> failed_close;
+};
+
+client_table common_client_expectations() {
+    client_table t;
+    for (const char* id : {"7.1.6", "7.13.1", "7.13.2"}) {
+        t.behaviors[id] = {"INFORMATIONAL"}; // recorded only, as in Autobahn
+    }
+    return t;
+}
+
+/// websockets 10.4 as a client: the same race as its server (echo_then_fail_race above) and
+/// the same per-frame UTF-8 check; its compliance notes for the client list the same cases.
+client_table python_websockets_client_expectations() {
+    auto t = common_client_expectations();
+    for (const char* id : {"3.2", "3.3", "3.4", "4.1.3", "4.1.4", "4.1.5", "4.2.3", "4.2.4", "4.2.5", "5.15"}) {
+        t.behaviors[id] = {"NON-STRICT", "OK"};
+    }
+    t.behaviors["6.4.3"] = {"NON-STRICT"};
+    t.behaviors["6.4.4"] = {"NON-STRICT"};
+    return t;
+}
+
+/// ws 8.23 as a client: UTF-8 checked per message (6.4.x NON-STRICT, as for its server), and
+/// 30.2.5: Node's HTTP parser does not take "Connection:Upgrade<TAB>" (trailing OWS, which
+/// RFC 9112 5.1 strips) as an upgrade, so ws reports "Unexpected server response: 101".
+client_table node_ws_client_expectations() {
+    auto t = common_client_expectations();
+    for (const char* id : {"6.4.1", "6.4.2", "6.4.3", "6.4.4"}) {
+        t.behaviors[id] = {"NON-STRICT"};
+    }
+    t.behaviors["30.2.5"] = {"FAILED"};
+    t.failed_close.insert("30.2.5");
+    return t;
+}
+
+/// `wscheck test-client` serving sections 1-10 and 30 to a client started with --exec.
+struct client_run {
+    std::string agent;
+    fs::path dir;
+    std::unique_ptr<child_process> process;
+};
+
+client_run start_client_run(const std::string& agent, const std::string& client_command, std::vector<std::string> env) {
+    client_run r;
+    r.agent = agent;
+    r.dir = fs::temp_directory_path() / ("wscheck_peer_client_" + agent + "_" + std::to_string(::getpid()));
+    fs::remove_all(r.dir);
+    r.process = std::make_unique<child_process>(
+        std::vector<std::string>{WSCHECK_BIN, "test-client", "--listen", "127.0.0.1:0", "-q", "-x", "21.*", "-o",
+                                 (r.dir / "out").string(), "--agent", agent, "--exec", client_command + " {url} {agent}"},
+        std::move(env));
+    return r;
+}
+
+void expect_client_verdicts(client_run& run, const client_table& expected) {
+    const auto status = run.process->wait(240s);
+    ASSERT_TRUE(status.has_value()) << run.agent << ": wscheck test-client did not finish";
+    std::ifstream in(run.dir / "out" / (run.agent + ".wscheck.json"));
+    ASSERT_TRUE(in) << run.agent << ": no report; output: " << run.process->out() << run.process->err();
+    const auto report = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_TRUE(report.is_object());
+    EXPECT_EQ(*status, expected.failed_close.empty() ? 0 : 1) << run.process->out();
+    std::set<std::string> seen;
+    for (const auto& c : report["cases"]) {
+        const std::string id = c.value("id", "");
+        seen.insert(id);
+        const std::string b = c.value("behavior", "");
+        const std::string close = c.value("close_behavior", "");
+        const auto it = expected.behaviors.find(id);
+        const std::set<std::string> want = it == expected.behaviors.end() ? std::set<std::string>{"OK"} : it->second;
+        EXPECT_TRUE(want.contains(b)) << run.agent << " " << id << ": " << b << "; " << c.value("reason", "");
+        const bool close_fails = close != "OK" && close != "INFORMATIONAL";
+        EXPECT_EQ(close_fails, expected.failed_close.contains(id))
+            << run.agent << " " << id << ": close " << close << "; " << c.value("close_reason", "");
+    }
+    for (const auto& [id, _] : expected.behaviors) {
+        EXPECT_TRUE(seen.contains(id)) << id << " is listed but did not run";
+    }
+    EXPECT_GT(seen.size(), 300u);
+    fs::remove_all(run.dir);
+}
+
+// Both clients at once (each against its own wscheck), so that the slow, waiting cases of the
+// two overlap.
+TEST(peers_conformance, websockets_and_ws_client_verdicts) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    REQUIRE_PEER(node_missing(), "Node ws");
+    auto py = start_client_run("websockets", python + " " + script("python_autobahn_client.py"), {});
+    auto node = start_client_run("ws", "node " + script("node_autobahn_client.js"), {"NODE_PATH=" + node_modules()});
+    expect_client_verdicts(py, python_websockets_client_expectations());
+    expect_client_verdicts(node, node_ws_client_expectations());
 }
 
 } // namespace
