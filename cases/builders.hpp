@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -80,6 +81,20 @@ inline close_expectation peer_fails(std::vector<std::uint16_t> codes = {1002}) {
     c.codes = std::move(codes);
     c.require_clean = false;
     return c;
+}
+
+// ---------------------------------------------------------------- whole scripts
+
+/// The peer must fail the connection at `f` (7.1.7): nothing comes back, and it closes, with
+/// one of `codes` if it sends a Close.
+inline std::function<script()> fails_at(send_frame f, std::vector<std::uint16_t> codes = {1002}) {
+    return [f, codes] {
+        script sc;
+        sc.steps.push_back(f);
+        sc.outcomes = {ok()};
+        sc.close = peer_fails(codes);
+        return sc;
+    };
 }
 
 } // namespace wscheck::cases::build

@@ -23,13 +23,7 @@ case_def lone_frame(std::string id, std::string description, send_frame f) {
     c.expectation = "The connection is failed immediately (1002, protocol error), since no extension "
                     "giving the reserved bits a meaning was negotiated.";
     c.rfc = rsv_rule;
-    c.build = [f] {
-        script sc;
-        sc.steps.push_back(f);
-        sc.outcomes = {build::ok()};
-        sc.close = build::peer_fails();
-        return sc;
-    };
+    c.build = build::fails_at(f);
     return c;
 }
 

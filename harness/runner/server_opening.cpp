@@ -60,9 +60,10 @@ void case_runner::answer_request() {
                                               : proto::build_response(request.key);
     hs.status = status_of(response);
     hs.response = response.substr(0, kept_head_bytes);
-    // A valid 101 went out: the connection is open as far as we are concerned. A prescribed
-    // broken response leaves it to the judge whether the client treated it as open.
-    hs.completed = !spec.respond;
+    // A response the client may accept (a valid 101, or an unusual but valid one of section
+    // 30.2) opens the connection as far as we are concerned; for one it must refuse, the
+    // judge decides from what the client did whether it treated the connection as open.
+    hs.completed = spec.must != cases::handshake_spec::expect::reject;
     observer_.sent_bytes("http response", as_bytes(response), now());
     write({response.begin(), response.end()}, 0, {});
     open(accepted_.leftover);
