@@ -162,19 +162,9 @@ inline void session::on_header() {
         msg_op_ = h.op;
         utf8_.reset();
         msg_compressed_ = h.rsv1;
-        if (msg_compressed_) {
-            msg_wire_size_ = 0;
-            inflated_.clear();
-        }
     }
     if (msg_compressed_) {
-        // Compressed bytes are inflated as they come, never kept: only their count is
-        // capped here (the inflated size is capped by the inflater).
-        if (h.length > compressed_limit(options_.max_message_size) - msg_wire_size_) {
-            fail(violation::message_too_big);
-            return;
-        }
-        msg_wire_size_ += h.length;
+        on_compressed_header();
         return;
     }
     // 10.4: refuse a message over the limit as soon as a header announces it.
@@ -219,6 +209,24 @@ inline void session::on_payload(std::span<std::uint8_t> data) {
         fail(violation::bad_utf8);
 }
 
+// The compressed path is kept out of line, so that the uncompressed one stays as small and
+// fast as it was before permessage-deflate.
+
+void session::on_compressed_header() {
+    const frame_header& h = parser_.header();
+    if (h.op != opcode::cont) {
+        msg_wire_size_ = 0;
+        inflated_.clear();
+    }
+    // Compressed bytes are inflated as they come, never kept: only their count is capped
+    // here (the inflated size is capped by the inflater).
+    if (h.length > compressed_limit(options_.max_message_size) - msg_wire_size_) {
+        fail(violation::message_too_big);
+        return;
+    }
+    msg_wire_size_ += h.length;
+}
+
 void session::on_compressed_payload(std::span<std::uint8_t> data) {
     // receive() lets the session modify its input: unmask in place, then inflate.
     if (parser_.header().masked)
@@ -233,18 +241,38 @@ void session::on_compressed_payload(std::span<std::uint8_t> data) {
         fail(violation::bad_utf8);
 }
 
-/// Ends a compressed message: false when it failed the connection.
-bool session::end_compressed_message() {
+void session::on_compressed_message_end() {
+    msg_compressed_ = false;
     const std::size_t at = inflated_.size();
     if (const std::error_code ec = inflater_->finish(inflated_)) {
         fail(ec);
-        return false;
+        return;
     }
-    if (msg_op_ == opcode::text && !utf8_.write(std::span<const std::uint8_t>{inflated_}.subspan(at))) {
+    // 8.1, on the inflated bytes: valid, and not ending inside a sequence.
+    if (msg_op_ == opcode::text &&
+        (!utf8_.write(std::span<const std::uint8_t>{inflated_}.subspan(at)) || !utf8_.finish())) {
         fail(violation::bad_utf8);
-        return false;
+        return;
     }
-    return true;
+    pending_event& p = queue(msg_op_ == opcode::text ? session_event::kind::text
+                                                     : session_event::kind::binary);
+    if (inflated_.size() >= hand_over_min) {
+        // Handed over with its buffer, as a big uncompressed message is.
+        p.where = storage::owned;
+        p.owned.swap(inflated_);
+        inflated_.clear();
+        return;
+    }
+    // Small: copied next to the other queued messages; inflated_ is kept for the next one.
+    reserve_message(inflated_.size());
+    if (!inflated_.empty())
+        std::memcpy(msg_buf_.data() + msg_len_, inflated_.data(), inflated_.size());
+    msg_len_ += inflated_.size();
+    inflated_.clear();
+    p.where = storage::message;
+    p.offset = msg_start_;
+    p.size = msg_len_ - msg_start_;
+    msg_start_ = msg_len_;
 }
 
 inline std::size_t session::piece_phase(std::size_t n) const noexcept {
@@ -320,8 +348,10 @@ inline void session::on_frame_end() {
 }
 
 inline void session::on_message_end() {
-    if (msg_compressed_ && !end_compressed_message())
+    if (msg_compressed_) {
+        on_compressed_message_end();
         return;
+    }
     // 8.1: a text message must not end inside a UTF-8 sequence.
     if (msg_op_ == opcode::text && !utf8_.finish()) {
         fail(violation::bad_utf8);
@@ -329,22 +359,6 @@ inline void session::on_message_end() {
     }
     pending_event& p = queue(msg_op_ == opcode::text ? session_event::kind::text
                                                      : session_event::kind::binary);
-    if (msg_compressed_) {
-        msg_compressed_ = false;
-        if (inflated_.size() >= hand_over_min) {
-            // Handed over with its buffer, as a big uncompressed message is.
-            p.where = storage::owned;
-            p.owned.swap(inflated_);
-            inflated_.clear();
-            return;
-        }
-        // Small: copied next to the other queued messages, and inflated_ kept for the next.
-        reserve_message(inflated_.size());
-        if (!inflated_.empty())
-            std::memcpy(msg_buf_.data() + msg_len_, inflated_.data(), inflated_.size());
-        msg_len_ += inflated_.size();
-        inflated_.clear();
-    }
     const std::size_t size = msg_len_ - msg_start_;
     if (msg_start_ == 0 && size >= hand_over_min) {
         // A big message alone in the buffer: the event takes the buffer, to be swapped with

@@ -196,8 +196,9 @@ private:
 
     void write_frame(opcode op, bool fin, std::span<const std::uint8_t> payload, bool rsv1 = false);
     void send_compressed(opcode op, std::span<const std::span<const std::uint8_t>> pieces);
+    void on_compressed_header();
     void on_compressed_payload(std::span<std::uint8_t> data);
-    bool end_compressed_message();
+    void on_compressed_message_end();
     pending_event& queue(session_event::kind what, effect then = effect::none);
     void fail(std::error_code ec);
     void on_header();
