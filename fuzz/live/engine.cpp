@@ -160,15 +160,11 @@ void worker(const fuzz_options& o, const input_generator& gen, round_state& rs, 
 } // namespace
 
 bool make_healthy(const fuzz_options& o, std::string& why) {
-    if (o.process != nullptr && !o.process->exit_description()) {
-        if (probe(o.tgt, "wscheck-fuzz-health", o.limits).what == probe_result::status::alive) {
-            return true;
-        }
-    } else if (o.process == nullptr) {
-        const auto p = probe(o.tgt, "wscheck-fuzz-health", o.limits);
-        if (p.what == probe_result::status::alive) {
-            return true;
-        }
+    const auto p = probe(o.tgt, "wscheck-fuzz-health", o.limits);
+    if (p.what == probe_result::status::alive && (o.process == nullptr || !o.process->exit_description())) {
+        return true;
+    }
+    if (o.process == nullptr) {
         why = "the target does not pass the liveness check (" + p.detail + ") and wscheck did not start it (--exec)";
         return false;
     }
@@ -176,12 +172,20 @@ bool make_healthy(const fuzz_options& o, std::string& why) {
     if (!o.process->restart(o.tgt.url, o.ready_timeout, why)) {
         return false;
     }
-    const auto p = probe(o.tgt, "wscheck-fuzz-health", o.limits);
-    if (p.what != probe_result::status::alive) {
-        why = "the restarted server does not pass the liveness check (" + p.detail + ")";
-        return false;
+    // A process that just started may be slow to serve on a busy machine: it has the rest of
+    // ready_timeout to pass the check.
+    const auto deadline = steady::now() + o.ready_timeout;
+    for (;;) {
+        const auto again = probe(o.tgt, "wscheck-fuzz-health", o.limits);
+        if (again.what == probe_result::status::alive) {
+            return true;
+        }
+        if (steady::now() >= deadline || o.process->exit_description()) {
+            why = "the restarted server does not pass the liveness check (" + again.detail + ")";
+            return false;
+        }
+        std::this_thread::sleep_for(milliseconds{50});
     }
-    return true;
 }
 
 trial_result run_trial(const fuzz_options& o, const fuzz_input& in, bool confirm_connection_hang) {
@@ -251,8 +255,17 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
         f.input = first_failed->input;
         trial_result seen = first_failed->result;
         std::string why;
+        // A hang of the input's own connection was already seen twice on an otherwise idle
+        // target when one worker ran: that is the confirmation.
+        if (o.jobs <= 1 && first_failed->result.connection_hang) {
+            f.reproduced = true;
+        }
         for (const auto& c : rs.candidates) {
-            if (stopped(o) || !make_healthy(o, why)) {
+            if (stopped(o) || f.reproduced) {
+                break;
+            }
+            if (!make_healthy(o, why)) {
+                out.notes.push_back("input " + std::to_string(c.input.index) + " could not be sent again alone: " + why);
                 break;
             }
             const auto r = run_trial(o, c.input, /*confirm_connection_hang=*/true);

@@ -18,7 +18,15 @@ namespace {
 
 std::string describe_status(int status) {
     if (WIFEXITED(status)) {
-        return "exited with status " + std::to_string(WEXITSTATUS(status));
+        const int code = WEXITSTATUS(status);
+        std::string how = "exited with status " + std::to_string(code);
+        // A shell that waited for the command reports its death by signal N as 128 + N.
+        if (code > 128 && code < 128 + 65) {
+            const char* name = strsignal(code - 128);
+            how += " (the shell's report of the command killed by signal " + std::to_string(code - 128) +
+                   (name != nullptr ? std::string{" ("} + name + ")" : "") + ")";
+        }
+        return how;
     }
     if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
