@@ -123,6 +123,7 @@ bool target_process::restart(const net::ws_url& url, std::chrono::milliseconds r
 }
 
 std::optional<std::string> target_process::exit_description() {
+    const std::lock_guard lock{exit_mutex_};
     if (exit_ || pid_ <= 0) {
         return exit_;
     }

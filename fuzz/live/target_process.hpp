@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -30,13 +31,13 @@ public:
     /// stop(), then start().
     bool restart(const net::ws_url& url, std::chrono::milliseconds ready_timeout, std::string& error);
     /// Once the process has exited: how ("exited with status 3", "killed by signal 6 (Aborted)");
-    /// nullopt while it runs (or when none was started). Reaps it.
+    /// nullopt while it runs (or when none was started). Reaps it. Safe to call from several
+    /// threads (the fuzzer's workers); start, restart and stop are not.
     std::optional<std::string> exit_description();
     /// Waits up to `timeout` for the process to exit (a crash in progress); exit_description().
     std::optional<std::string> wait_exit(std::chrono::milliseconds timeout);
     /// SIGTERM to the group, SIGKILL after 2 s, reaped. Idempotent.
     void stop() noexcept;
-    bool running() const noexcept { return pid_ > 0 && !exit_.has_value(); }
     /// Times start() succeeded, minus one: restarts after the first start.
     unsigned restarts() const noexcept { return starts_ == 0 ? 0 : starts_ - 1; }
     const std::string& command() const noexcept { return command_; }
@@ -47,6 +48,7 @@ private:
     pid_t pid_ = -1;
     std::optional<std::string> exit_;
     unsigned starts_ = 0;
+    std::mutex exit_mutex_; ///< guards the reaping in exit_description()
 };
 
 /// True when something accepts TCP connections on host:port within `timeout`.

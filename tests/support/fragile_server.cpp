@@ -5,7 +5,7 @@
 //   wscheck_fragile_server --port N --bug NAME
 //   bugs:
 //     abort-on-zero-ping     a Ping whose payload starts with 0x00: abort()
-//     exit-on-rsv2-cont      a continuation frame header with RSV2 set: exit(3)
+//     exit-on-rsv2-cont      a continuation frame header with RSV2 set: _exit(3)
 //     hang-on-short-close    a Close frame header announcing a 1-byte payload (7.3.2's bad
 //                            close body): that connection is never read again, never closed
 //     freeze-on-tilde        a text message starting with '~': the whole server blocks
@@ -30,6 +30,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -109,7 +111,7 @@ private:
             }
             const auto& h = observer_.header();
             if (bug_ == bug::exit_on_rsv2_cont && h.op == proto::opcode::cont && h.rsv2) {
-                std::exit(3);
+                ::_exit(3); // at once, as a crashing server goes: no destructors, no exit handlers
             }
             if (bug_ == bug::hang_on_short_close && h.op == proto::opcode::close && h.length == 1) {
                 stop_reading_ = true;
