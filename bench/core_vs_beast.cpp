@@ -243,12 +243,5 @@ void register_benchmarks() {
 } // namespace wscheck::bench
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 2;
-    wscheck::bench::register_benchmarks();
-    wscheck::bench::ratio_reporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
-    return reporter.any_error() ? 1 : 0;
+    return wscheck::bench::run_benchmarks(argc, argv, wscheck::bench::register_benchmarks);
 }

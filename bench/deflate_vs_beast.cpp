@@ -16,6 +16,7 @@
 // inflate (with our inflater) to the message, Beast's too, and both readers deliver exactly
 // the messages in the batch. A wrong answer is an error, never timed, and exit status 1.
 #include "bench/corpus.hpp"
+#include "bench/memory_stream.hpp"
 #include "bench/ratio_reporter.hpp"
 
 #include "harness/proto/deflate_stream.hpp"
@@ -188,70 +189,12 @@ bool server_frames_inflate_to(std::span<const std::uint8_t> wire, const std::vec
 
 // ---------------------------------------------------------------- Beast
 
-/// A Beast SyncStream that reads from memory (the handshake, then a batch) and keeps what is
-/// written, so that the compressed output can be checked and its cost is one append.
-class capture_stream {
-public:
-    using executor_type = boost::asio::io_context::executor_type;
-    explicit capture_stream(boost::asio::io_context& ioc) : executor_{ioc.get_executor()} {}
-    executor_type get_executor() noexcept { return executor_; }
-
-    void reset(std::span<const std::uint8_t> source) noexcept {
-        source_ = source;
-        pos_ = 0;
-    }
-    bool at_end() const noexcept { return pos_ == source_.size(); }
-    bytes& written() noexcept { return written_; }
-
-    template <class MutableBufferSequence>
-    std::size_t read_some(const MutableBufferSequence& buffers, boost::beast::error_code& ec) {
-        if (at_end()) {
-            ec = boost::asio::error::eof;
-            return 0;
-        }
-        const std::size_t n = std::min(source_.size() - pos_, read_size);
-        const std::size_t copied =
-            boost::asio::buffer_copy(buffers, boost::asio::const_buffer(source_.data() + pos_, n));
-        pos_ += copied;
-        ec = {};
-        return copied;
-    }
-    template <class MutableBufferSequence>
-    std::size_t read_some(const MutableBufferSequence& buffers) {
-        boost::beast::error_code ec;
-        const std::size_t n = read_some(buffers, ec);
-        if (ec)
-            throw boost::system::system_error{ec};
-        return n;
-    }
-    template <class ConstBufferSequence>
-    std::size_t write_some(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
-        ec = {};
-        return write_some(buffers);
-    }
-    template <class ConstBufferSequence>
-    std::size_t write_some(const ConstBufferSequence& buffers) {
-        for (const auto b : boost::beast::buffers_range_ref(buffers)) {
-            const auto* p = static_cast<const std::uint8_t*>(b.data());
-            written_.insert(written_.end(), p, p + b.size());
-        }
-        return boost::asio::buffer_size(buffers);
-    }
-
-private:
-    executor_type executor_;
-    std::span<const std::uint8_t> source_{};
-    std::size_t pos_ = 0;
-    bytes written_;
-};
-
-inline void teardown(boost::beast::role_type, capture_stream&, boost::beast::error_code& ec) { ec = {}; }
-
 /// A Beast server stream that accepted "permessage-deflate; client_max_window_bits" with the
 /// settings above, and checked that it agreed to what our session uses.
 class beast_server {
 public:
-    beast_server() : ws_{ioc_} {
+    beast_server() : ws_{ioc_, read_size} {
+        ws_.next_layer().capture_writes(&written_);
         boost::beast::websocket::permessage_deflate pmd;
         pmd.server_enable = true;
         pmd.client_no_context_takeover = true;
@@ -268,16 +211,18 @@ public:
         boost::beast::error_code ec;
         ws_.accept(ec);
         open_ = !ec && ws_.next_layer().at_end() && agreed_as_we_do();
-        ws_.next_layer().written().clear();
+        written_.clear();
     }
     bool open() const noexcept { return open_; }
-    capture_stream& stream() noexcept { return ws_.next_layer(); }
-    boost::beast::websocket::stream<capture_stream, true>& ws() noexcept { return ws_; }
+    memory_stream& stream() noexcept { return ws_.next_layer(); }
+    /// What Beast wrote since the last clear().
+    bytes& written() noexcept { return written_; }
+    boost::beast::websocket::stream<memory_stream, true>& ws() noexcept { return ws_; }
 
 private:
     /// The 101 Beast wrote says what it agreed to: it must be our agreement.
     bool agreed_as_we_do() {
-        const bytes& out = ws_.next_layer().written();
+        const bytes& out = written_;
         proto::http_parser parser(proto::http_parser::kind::response);
         std::size_t used = 0;
         if (parser.feed(std::string_view{reinterpret_cast<const char*>(out.data()), out.size()}, used) !=
@@ -291,7 +236,8 @@ private:
     }
 
     boost::asio::io_context ioc_;
-    boost::beast::websocket::stream<capture_stream, true> ws_;
+    bytes written_;
+    boost::beast::websocket::stream<memory_stream, true> ws_;
     bool open_ = false;
 };
 
@@ -333,14 +279,14 @@ void compress_beast(benchmark::State& state, const deflate_case& c) {
     boost::beast::error_code ec;
     server.ws().write(boost::asio::buffer(msg), ec);
     server.ws().write(boost::asio::buffer(msg), ec);
-    if (ec || !server_frames_inflate_to(server.stream().written(), {msg, msg})) {
+    if (ec || !server_frames_inflate_to(server.written(), {msg, msg})) {
         state.SkipWithError("Beast's compressed frames do not inflate to the message");
         return;
     }
     for (auto _ : state) {
-        server.stream().written().clear();
+        server.written().clear();
         server.ws().write(boost::asio::buffer(msg), ec);
-        benchmark::DoNotOptimize(server.stream().written().data());
+        benchmark::DoNotOptimize(server.written().data());
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(msg.size()));
 }
@@ -455,8 +401,8 @@ memory_figures connection_memory() {
         boost::beast::flat_buffer buffer;
         const bool read = server->open() && read_beast(*server, buffer, one, true);
         server->ws().write(boost::asio::buffer(msg));
-        server->stream().written().clear();
-        server->stream().written().shrink_to_fit(); // the sink is the socket's, not Beast's
+        server->written().clear();
+        server->written().shrink_to_fit(); // the sink is the socket's, not Beast's
         m.beast = read ? live_heap - before : 0;
         delete server;
     }
@@ -486,17 +432,13 @@ void register_benchmarks() {
 } // namespace wscheck::bench
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 2;
-    wscheck::bench::register_benchmarks();
-    wscheck::bench::ratio_reporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
+    const int status = wscheck::bench::run_benchmarks(argc, argv, wscheck::bench::register_benchmarks);
+    if (status == 2)
+        return status;
     const auto m = wscheck::bench::connection_memory();
     std::printf("\nHeap per compressing server connection (after one 64 KiB JSON message each way):\n"
                 "  wscheck_session %lld bytes (zlib state %lld)\n  beast_stream    %lld bytes\n",
                 static_cast<long long>(m.wscheck), static_cast<long long>(m.wscheck_zlib),
                 static_cast<long long>(m.beast));
-    return reporter.any_error() || m.wscheck == 0 || m.beast == 0 ? 1 : 0;
+    return status != 0 || m.wscheck == 0 || m.beast == 0 ? 1 : 0;
 }

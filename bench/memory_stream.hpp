@@ -6,12 +6,15 @@
 // socket read does not do. Here read_some copies at most `max_read` bytes straight from the
 // source into the caller's buffer, as a socket read with that much data ready would, which
 // is also exactly what the wscheck benchmarks do for themselves (one copy per read into the
-// read buffer). Writes (the handshake response) are discarded.
+// read buffer). Writes (the handshake response) are discarded, or appended to a vector given
+// to capture_writes() (one append, as a socket write copies into the kernel).
+
 #pragma once
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/system/system_error.hpp>
@@ -20,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace wscheck::bench {
 
@@ -38,6 +42,8 @@ public:
         pos_ = 0;
     }
     bool at_end() const noexcept { return pos_ == source_.size(); }
+    /// Later writes are appended to `*to` (nullptr: discarded again).
+    void capture_writes(std::vector<std::uint8_t>* to) noexcept { capture_ = to; }
 
     template <class MutableBufferSequence>
     std::size_t read_some(const MutableBufferSequence& buffers, boost::beast::error_code& ec) {
@@ -65,11 +71,17 @@ public:
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
         ec = {};
-        return boost::asio::buffer_size(buffers);
+        return write_some(buffers);
     }
 
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers) {
+        if (capture_ != nullptr) {
+            for (const auto b : boost::beast::buffers_range_ref(buffers)) {
+                const auto* p = static_cast<const std::uint8_t*>(b.data());
+                capture_->insert(capture_->end(), p, p + b.size());
+            }
+        }
         return boost::asio::buffer_size(buffers);
     }
 
@@ -78,6 +90,7 @@ private:
     std::size_t max_read_;
     std::span<const std::uint8_t> source_{};
     std::size_t pos_ = 0;
+    std::vector<std::uint8_t>* capture_ = nullptr;
 };
 
 /// Found by argument-dependent lookup when Beast closes the stream after a failure; there is no

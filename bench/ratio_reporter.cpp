@@ -87,4 +87,15 @@ void ratio_reporter::Finalize() {
     out.flush();
 }
 
+int run_benchmarks(int argc, char** argv, void (*register_benchmarks)()) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 2;
+    register_benchmarks();
+    ratio_reporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+    return reporter.any_error() ? 1 : 0;
+}
+
 } // namespace wscheck::bench

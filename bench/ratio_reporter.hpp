@@ -40,4 +40,9 @@ private:
     bool any_error_ = false;
 };
 
+/// The main() of a benchmark program: registers with `register_benchmarks`, runs what the
+/// command line selects with a ratio_reporter. Returns the exit status: 2 for an unknown
+/// argument, 1 when a benchmark reported an error, else 0.
+int run_benchmarks(int argc, char** argv, void (*register_benchmarks)());
+
 } // namespace wscheck::bench

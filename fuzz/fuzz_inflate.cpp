@@ -39,17 +39,21 @@ struct params {
     bool flush_pieces = false;
 };
 
-bool is_inflate_error(std::error_code ec) {
-    return ec == violation::bad_compressed_data || ec == violation::inflated_too_big;
-}
-
-void garbage(const params& p, wf::chunker& split, std::span<const std::uint8_t> in) {
+inflater_options inflater_for(const params& p) {
     inflater_options o;
     o.window_bits = p.window_bits;
     o.no_context_takeover = p.no_context_takeover;
     o.max_message_size = p.cap;
     o.chunk_size = p.chunk;
-    message_inflater inflater(o);
+    return o;
+}
+
+bool is_inflate_error(std::error_code ec) {
+    return ec == violation::bad_compressed_data || ec == violation::inflated_too_big;
+}
+
+void garbage(const params& p, wf::chunker& split, std::span<const std::uint8_t> in) {
+    message_inflater inflater(inflater_for(p));
     std::vector<std::uint8_t> out;
     bool failed = false;
     std::size_t piece = 0;
@@ -87,12 +91,7 @@ void round_trip(const params& p, wf::chunker& split, std::span<const std::uint8_
     d.window_bits = p.window_bits;
     d.no_context_takeover = p.no_context_takeover;
     message_deflater deflater(d);
-    inflater_options o;
-    o.window_bits = p.window_bits;
-    o.no_context_takeover = p.no_context_takeover;
-    o.max_message_size = p.cap;
-    o.chunk_size = p.chunk;
-    message_inflater inflater(o);
+    message_inflater inflater(inflater_for(p));
     while (!in.empty()) {
         // One message: up to four pieces, each deflated (and, as a fragment, inflated) alone.
         std::vector<std::uint8_t> message;
