@@ -2,38 +2,35 @@
 
 #include "harness/net/stream.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <thread>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace wscheck::fuzz {
 
 namespace {
 
-std::string describe_status(int status) {
-    if (WIFEXITED(status)) {
-        const int code = WEXITSTATUS(status);
-        std::string how = "exited with status " + std::to_string(code);
-        // A shell that waited for the command reports its death by signal N as 128 + N.
+/// `s` as one word for /bin/sh: in single quotes, each ' written as '\''.
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (const char c : s) {
+        out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
+    }
+    return out + "'";
+}
+
+/// A shell that waited for its command reports the command's death by signal N as exit
+/// status 128 + N: say so, so that a crash reads as one.
+std::string explain(std::string how) {
+    constexpr std::string_view prefix = "exited with status ";
+    if (how.rfind(prefix, 0) == 0) {
+        const int code = std::atoi(how.c_str() + prefix.size());
         if (code > 128 && code < 128 + 65) {
-            const char* name = strsignal(code - 128);
+            const char* name = ::strsignal(code - 128);
             how += " (the shell's report of the command killed by signal " + std::to_string(code - 128) +
                    (name != nullptr ? std::string{" ("} + name + ")" : "") + ")";
         }
-        return how;
     }
-    if (WIFSIGNALED(status)) {
-        const int sig = WTERMSIG(status);
-        const char* name = strsignal(sig);
-        return "killed by signal " + std::to_string(sig) + (name != nullptr ? std::string{" ("} + name + ")" : "");
-    }
-    return "ended (status " + std::to_string(status) + ")";
+    return how;
 }
 
 } // namespace
@@ -63,46 +60,17 @@ target_process::~target_process() {
 
 bool target_process::start(const net::ws_url& url, std::chrono::milliseconds ready_timeout, std::string& error) {
     stop();
-    const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) {
-        error = "cannot open " + log_file_.string() + ": " + std::strerror(errno);
+    // The shell sends its own output (and so the server's) to the log, then runs the command.
+    auto started = runner::client_process::start("exec >>" + shell_quote(log_file_.string()) + " 2>&1\n" + command_, error);
+    if (!started) {
         return false;
     }
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        error = std::string{"cannot start the server: "} + std::strerror(errno);
-        ::close(log_fd);
-        return false;
-    }
-    if (pid == 0) {
-        // The child: a process group of its own (so that stop() reaches what the shell starts
-        // and our terminal's Ctrl-C does not), default signal handling, output to the log.
-        ::setpgid(0, 0);
-        ::signal(SIGINT, SIG_DFL);
-        ::signal(SIGTERM, SIG_DFL);
-        ::signal(SIGPIPE, SIG_DFL);
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
-        const int null_fd = ::open("/dev/null", O_RDONLY);
-        if (null_fd >= 0) {
-            ::dup2(null_fd, STDIN_FILENO);
-        }
-        for (int fd = 3; fd < 1024; ++fd) {
-            ::close(fd);
-        }
-        ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::setpgid(pid, pid); // also here: whichever runs first, the group exists before we signal it
-    ::close(log_fd);
-    pid_ = pid;
-    exit_.reset();
-
+    process_.emplace(std::move(*started));
     const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (const auto how = exit_description()) {
             error = "the server command " + *how + " before listening (its output is in " + log_file_.string() + ")";
-            pid_ = -1;
+            stop();
             return false;
         }
         if (port_accepts(url, std::chrono::milliseconds{200})) {
@@ -124,15 +92,10 @@ bool target_process::restart(const net::ws_url& url, std::chrono::milliseconds r
 
 std::optional<std::string> target_process::exit_description() {
     const std::lock_guard lock{exit_mutex_};
-    if (exit_ || pid_ <= 0) {
-        return exit_;
+    if (!process_ || !process_->exited()) {
+        return std::nullopt;
     }
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-        exit_ = describe_status(status);
-    }
-    return exit_;
+    return explain(process_->describe_exit());
 }
 
 std::optional<std::string> target_process::wait_exit(std::chrono::milliseconds timeout) {
@@ -149,25 +112,11 @@ std::optional<std::string> target_process::wait_exit(std::chrono::milliseconds t
 }
 
 void target_process::stop() noexcept {
-    if (pid_ <= 0) {
-        return;
+    if (process_) {
+        // Also after the shell exited: the group may still hold what it started.
+        process_->kill_group(std::chrono::milliseconds{2000});
+        process_.reset();
     }
-    // The group too: the shell may have started the server as its child. A group whose
-    // leader has exited may still hold that child, so it is signalled whatever exit_ says.
-    ::kill(-pid_, SIGTERM);
-    if (!exit_) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2};
-        while (!exit_description() && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds{10});
-        }
-    }
-    ::kill(-pid_, SIGKILL);
-    if (!exit_) {
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-    }
-    pid_ = -1;
-    exit_.reset();
 }
 
 } // namespace wscheck::fuzz

@@ -1,17 +1,17 @@
 // `wscheck fuzz --exec CMD`: the server under test, started by us, so that a crash does not
-// end the run. The command runs under /bin/sh in a process group of its own; its output goes
-// to a log file; only that group is ever signalled, and it is killed when we are done.
+// end the run. The process group handling is runner::client_process's (the one `wscheck
+// test-client --exec` uses): /bin/sh -c in a group of its own, only that group ever signalled.
+// Here the server's output also goes to a log file, and a start waits until the port accepts.
 #pragma once
 
 #include "harness/net/url.hpp"
+#include "harness/runner/client_process.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
-
-#include <sys/types.h>
 
 namespace wscheck::fuzz {
 
@@ -30,8 +30,8 @@ public:
     bool start(const net::ws_url& url, std::chrono::milliseconds ready_timeout, std::string& error);
     /// stop(), then start().
     bool restart(const net::ws_url& url, std::chrono::milliseconds ready_timeout, std::string& error);
-    /// Once the process has exited: how ("exited with status 3", "killed by signal 6 (Aborted)");
-    /// nullopt while it runs (or when none was started). Reaps it. Safe to call from several
+    /// Once the process has exited: how ("exited with status 3", "was killed by signal 6
+    /// (Aborted)"); nullopt while it runs (or when none was started). Safe to call from several
     /// threads (the fuzzer's workers); start, restart and stop are not.
     std::optional<std::string> exit_description();
     /// Waits up to `timeout` for the process to exit (a crash in progress); exit_description().
@@ -45,8 +45,7 @@ public:
 private:
     std::string command_;
     std::filesystem::path log_file_;
-    pid_t pid_ = -1;
-    std::optional<std::string> exit_;
+    std::optional<runner::client_process> process_;
     unsigned starts_ = 0;
     std::mutex exit_mutex_; ///< guards the reaping in exit_description()
 };

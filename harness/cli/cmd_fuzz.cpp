@@ -57,8 +57,8 @@ extern "C" void on_stop_signal(int) {
 }
 
 /// Ctrl-C and SIGTERM end the run cleanly (the report is still written); the previous
-/// handlers come back when this goes out of scope. SIGPIPE is ignored: a server that closes
-/// while we write is an ordinary event here, not a reason to die.
+/// handlers come back when this goes out of scope. SIGPIPE needs nothing: Asio writes with
+/// MSG_NOSIGNAL, and an ignored SIGPIPE would be inherited by an --exec server.
 class stop_signals {
 public:
     stop_signals() {
@@ -67,15 +67,10 @@ public:
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old_int_);
         sigaction(SIGTERM, &sa, &old_term_);
-        struct sigaction ignore {};
-        ignore.sa_handler = SIG_IGN;
-        sigemptyset(&ignore.sa_mask);
-        sigaction(SIGPIPE, &ignore, &old_pipe_);
     }
     ~stop_signals() {
         sigaction(SIGINT, &old_int_, nullptr);
         sigaction(SIGTERM, &old_term_, nullptr);
-        sigaction(SIGPIPE, &old_pipe_, nullptr);
     }
     stop_signals(const stop_signals&) = delete;
     stop_signals& operator=(const stop_signals&) = delete;
@@ -83,7 +78,6 @@ public:
 private:
     struct sigaction old_int_ {};
     struct sigaction old_term_ {};
-    struct sigaction old_pipe_ {};
 };
 
 std::chrono::milliseconds seconds_arg(double s, const char* name, double max) {
