@@ -17,6 +17,7 @@ done
 bash "$root/ci/build.sh" fuzz -DWSCHECK_FUZZ_SECONDS="$seconds"
 targets=$(cd "$root/build-fuzz" && ninja -t targets all | sed -n 's/^\(fuzz_[a-z0-9_]*_run\):.*/\1/p' | sort -u)
 status=0
+summary=""
 for t in $targets; do
     echo "-- $t (${seconds}s)"
     if ! cmake --build "$root/build-fuzz" --target "$t" >"$root/build-fuzz/$t.log" 2>&1; then
@@ -26,5 +27,13 @@ for t in $targets; do
     else
         grep -E '^(Done|#[0-9]+ *DONE)' "$root/build-fuzz/$t.log" | tail -n 1 || true
     fi
+    # libFuzzer's last status line: "#<executions> DONE cov: ... exec/s: <rate> ..."
+    line=$(grep -E '^#[0-9]+' "$root/build-fuzz/$t.log" | tail -n 1 || true)
+    execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$line")
+    rate=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$line")
+    summary+=$(printf '%-34s %12s %10s' "${t%_run}" "${execs:--}" "${rate:--}")$'\n'
 done
+echo "== executions per target (${seconds}s each, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-34s %12s %10s\n' target executions exec/s
+printf '%s' "$summary"
 exit $status
