@@ -21,6 +21,9 @@ constexpr std::array<std::uint8_t, 4> deflate_tail{0x00, 0x00, 0xff, 0xff};
 /// Output room given to deflate() per call.
 constexpr std::size_t deflate_step = 16 * 1024;
 
+/// The smallest output room given to inflate() per call (unless the chunk size is smaller).
+constexpr std::size_t min_inflate_step = 1024;
+
 /// zlib counts in uInt: longer inputs go in slices.
 constexpr std::size_t max_slice = std::numeric_limits<uInt>::max() / 2;
 
@@ -237,6 +240,11 @@ std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vec
         message_input_ += in.size();
     }
     z_stream& s = impl_->s;
+    // The output room starts near what the input may inflate to and doubles up to the chunk
+    // size: every byte of room is zero-filled by resize(), so a small message must not pay
+    // for a whole chunk.
+    std::size_t step = std::min(std::max(std::min(in.size(), options_.chunk_size) * 4, min_inflate_step),
+                                options_.chunk_size);
     while (!stream_ended_) {
         const std::size_t slice = std::min(in.size(), max_slice);
         s.next_in = as_zlib(in.data());
@@ -247,8 +255,8 @@ std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vec
             // Room for at most one chunk, and never more than one byte past the cap, which
             // is how passing the cap is seen without inflating further.
             const std::uint64_t allowed = options_.max_message_size - message_size_ + 1;
-            const std::size_t room = static_cast<std::size_t>(
-                std::min<std::uint64_t>({options_.chunk_size, allowed, max_slice}));
+            const std::size_t room = static_cast<std::size_t>(std::min<std::uint64_t>({step, allowed, max_slice}));
+            step = std::min(step * 2, options_.chunk_size);
             const std::size_t at = out.size();
             if (at + room > out.capacity()) {
                 // Geometric growth, but never reserving past what the cap allows.
