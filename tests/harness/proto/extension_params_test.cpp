@@ -1,6 +1,7 @@
 #include "harness/proto/extension_params.hpp"
 
 #include "harness/proto/error.hpp"
+#include "harness/proto/http1.hpp"
 
 #include <gtest/gtest.h>
 
@@ -327,6 +328,27 @@ TEST(deflate_negotiate, skips_a_bad_offer_for_the_next_one) {
                              "permessage-deflate; client_max_window_bits");
     ASSERT_TRUE(a);
     EXPECT_EQ(a->offer_index, 1u);
+}
+
+TEST(deflate_negotiate, offers_across_several_header_fields_keep_their_order) {
+    // RFC 6455 9.1: several Sec-WebSocket-Extensions fields are one list, in order.
+    const std::string request =
+        "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Extensions: x-other; a=1, permessage-deflate; server_max_window_bits=99\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=\"11\"; client_max_window_bits\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+    http_parser parser(http_parser::kind::request);
+    std::size_t used = 0;
+    ASSERT_EQ(parser.feed(request, used), http_parser::status::done);
+    accepted_request accepted;
+    ASSERT_FALSE(check_request(parser.head(), accepted));
+    ASSERT_EQ(accepted.extensions.size(), 4u);
+    const auto a = negotiate_deflate(accepted.extensions, {});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->offer_index, 1u); // the first permessage-deflate offer is invalid (99 bits)
+    EXPECT_EQ(a->response.server_max_window_bits, 11);
+    EXPECT_EQ(a->agreement.server_max_window_bits, 11);
 }
 
 TEST(deflate_negotiate, honours_what_the_offer_asks_of_the_server) {
