@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 
 #ifndef WSCHECK_SOURCE_DIR
@@ -163,15 +164,20 @@ TEST(peers, node_ws_client_against_reference_server_with_deflate_over_tls) {
 
 // ---- the reference client against third-party servers
 
+/// The offer the reference client makes by default with --deflate.
+proto::deflate_offer usual_offer() {
+    proto::deflate_offer offer;
+    offer.client_max_window_bits = true;
+    return offer;
+}
+
 void run_reference_against_server(std::vector<std::string> argv, std::vector<std::string> env,
-                                  bool tls, bool deflate = false) {
+                                  bool tls, std::optional<proto::deflate_offer> deflate = std::nullopt) {
     temp_dir dir;
     client::client_options options;
     options.timeout = 30s;
     if (deflate) {
-        proto::deflate_offer offer;
-        offer.client_max_window_bits = true;
-        options.deflate_offers = {offer};
+        options.deflate_offers = {*deflate};
         env.push_back("WSCHECK_PEER_DEFLATE=1");
     }
     if (tls) {
@@ -186,7 +192,7 @@ void run_reference_against_server(std::vector<std::string> argv, std::vector<std
     EXPECT_EQ(url->rfind(tls ? "wss://127.0.0.1:" : "ws://127.0.0.1:", 0), 0u) << *url;
     client::reference_client client(options);
     ASSERT_FALSE(client.connect(*url)) << client.error_detail() << "; peer stderr: " << peer.err();
-    EXPECT_EQ(client.deflate().has_value(), deflate)
+    EXPECT_EQ(client.deflate().has_value(), deflate.has_value())
         << client.response_head().single("Sec-WebSocket-Extensions").value_or("(no extensions)");
     run_echo_exchange(client);
     peer.send_signal(SIGTERM);
@@ -215,22 +221,33 @@ TEST(peers, reference_client_against_node_ws_server_over_tls) {
 
 TEST(peers, reference_client_against_python_websockets_server_with_deflate) {
     REQUIRE_PEER(python_missing(), "Python websockets");
-    run_reference_against_server({python, script("python_echo_server.py")}, {}, false, true);
+    run_reference_against_server({python, script("python_echo_server.py")}, {}, false, usual_offer());
 }
 
 TEST(peers, reference_client_against_python_websockets_server_with_deflate_over_tls) {
     REQUIRE_PEER(python_missing(), "Python websockets");
-    run_reference_against_server({python, script("python_echo_server.py")}, {}, true, true);
+    run_reference_against_server({python, script("python_echo_server.py")}, {}, true, usual_offer());
 }
 
 TEST(peers, reference_client_against_node_ws_server_with_deflate) {
     REQUIRE_PEER(node_missing(), "Node ws");
-    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), false, true);
+    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), false, usual_offer());
 }
 
 TEST(peers, reference_client_against_node_ws_server_with_deflate_over_tls) {
     REQUIRE_PEER(node_missing(), "Node ws");
-    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), true, true);
+    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), true, usual_offer());
+}
+
+TEST(peers, reference_client_against_node_ws_server_with_deflate_windows_of_8_bits) {
+    // The smallest window both ways: zlib deflates 8 as 9 on our side (deflate_stream.hpp).
+    // (Python websockets 10.4 answers server_max_window_bits=8 with 500: its zlib refuses
+    // the window; docs/permessage-deflate.md.)
+    REQUIRE_PEER(node_missing(), "Node ws");
+    proto::deflate_offer offer = usual_offer();
+    offer.server_max_window_bits = 8;
+    offer.client_max_window_bits_value = 8;
+    run_reference_against_server({"node", script("node_echo_server.js")}, node_env(), false, offer);
 }
 
 } // namespace
