@@ -254,7 +254,8 @@ std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vec
         for (;;) {
             // Room for at most one chunk, and never more than one byte past the cap, which
             // is how passing the cap is seen without inflating further.
-            const std::uint64_t allowed = options_.max_message_size - message_size_ + 1;
+            const std::uint64_t left = options_.max_message_size - message_size_;
+            const std::uint64_t allowed = left == UINT64_MAX ? left : left + 1;
             const std::size_t room = static_cast<std::size_t>(std::min<std::uint64_t>({step, allowed, max_slice}));
             step = std::min(step * 2, options_.chunk_size);
             const std::size_t at = out.size();

@@ -349,6 +349,20 @@ TEST(deflate_inflate_errors, exactly_at_the_cap_is_accepted) {
     EXPECT_EQ(small.inflate(compressed, back), violation::inflated_too_big);
 }
 
+TEST(deflate_inflate_errors, no_limit_at_all_still_inflates) {
+    // max_message_size at its largest: the one byte of room past the cap must not wrap to 0.
+    inflater_options o;
+    o.max_message_size = UINT64_MAX;
+    message_inflater i(o);
+    message_deflater d;
+    bytes compressed;
+    bytes back;
+    const bytes msg = sample_text(10'000, 2);
+    d.compress(msg, compressed);
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, msg);
+}
+
 TEST(deflate_memory, zlib_state_is_counted) {
     deflater_options dopt;
     dopt.window_bits = 10;
