@@ -345,6 +345,58 @@ TEST(session_deflate, uncompressed_messages_mixed_in_keep_the_context) {
     EXPECT_EQ(got[2].text(), "Hello");
 }
 
+TEST(session_deflate, random_mixes_of_compressed_uncompressed_fragmented_and_control_frames) {
+    // Messages of random sizes around the compression threshold (so some go uncompressed),
+    // in random fragments, with pings between them, read in random splits: the server must
+    // give back exactly the messages and pings sent, in order, for every agreement.
+    std::mt19937 rng(7692u); // 32-bit results: seeds for sample()
+    for (int round = 0; round < 40; ++round) {
+        deflate_agreement a;
+        a.server_max_window_bits = static_cast<std::uint8_t>(8 + rng() % 8);
+        a.client_max_window_bits = static_cast<std::uint8_t>(8 + rng() % 8);
+        a.client_no_context_takeover = rng() % 2 == 0;
+        session_options co = options_for(role::client, a);
+        co.deflate_min_size = 50;
+        session client(co);
+        session server(options_for(role::server, a));
+        std::vector<std::pair<kind, bytes>> sent;
+        for (int m = 0; m < 12; ++m) {
+            const bytes msg = sample(rng() % 3 == 0 ? rng() % 100 : rng() % 5000, static_cast<unsigned>(rng()));
+            if (rng() % 4 == 0) {
+                const bytes ping = sample(rng() % 20, static_cast<unsigned>(rng()));
+                client.send_ping(ping);
+                sent.emplace_back(kind::ping, ping);
+            }
+            std::vector<std::span<const std::uint8_t>> pieces;
+            for (std::size_t at = 0; at < msg.size() || pieces.empty();) {
+                const std::size_t n = std::min<std::size_t>(msg.size() - at, rng() % 2000 + 1);
+                pieces.push_back(std::span(msg).subspan(at, n));
+                at += n;
+            }
+            const bool text = rng() % 2 == 0;
+            client.send_fragmented(text ? opcode::text : opcode::binary, pieces);
+            sent.emplace_back(text ? kind::text : kind::binary, msg);
+        }
+        bytes wire(client.output().begin(), client.output().end());
+        std::vector<std::pair<kind, bytes>> got;
+        for (std::size_t at = 0; at < wire.size();) {
+            const std::size_t n = std::min<std::size_t>(wire.size() - at, rng() % 3000 + 1);
+            bytes piece(wire.begin() + static_cast<std::ptrdiff_t>(at),
+                        wire.begin() + static_cast<std::ptrdiff_t>(at + n));
+            at += n;
+            server.receive(piece);
+            for (auto& e : events_of(server)) {
+                got.emplace_back(e.what, e.data);
+            }
+        }
+        ASSERT_EQ(got.size(), sent.size()) << "round " << round;
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            EXPECT_EQ(got[i].first, sent[i].first) << round << " " << i;
+            EXPECT_EQ(got[i].second, sent[i].second) << round << " " << i;
+        }
+    }
+}
+
 TEST(session_deflate, memory_of_a_compressing_connection_is_reported) {
     session plain(options_for(role::server, std::nullopt));
     EXPECT_EQ(plain.deflate_memory(), 0u);
