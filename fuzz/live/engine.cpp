@@ -30,70 +30,91 @@ bool stopped(const fuzz_options& o) {
     return o.stop != nullptr && o.stop->load();
 }
 
+trial_result problem(finding_kind kind, std::string detail, bool connection_hang = false) {
+    trial_result r;
+    r.kind = kind;
+    r.detail = std::move(detail);
+    r.connection_hang = connection_hang;
+    return r;
+}
+
 /// The probe message names the input it follows, so a server log shows which input came before.
 std::string probe_message(std::uint64_t index) {
     return "wscheck-fuzz-probe-" + std::to_string(index);
+}
+
+/// Our side could not connect: no verdict on the server.
+trial_result cannot_judge(const probe_result& p) {
+    trial_result r;
+    r.local_error = p.detail;
+    return r;
 }
 
 /// The target after an input: crash, hang or disconnect, each looked at twice (finding.hpp).
 trial_result check_target(const fuzz_options& o, std::uint64_t index) {
     if (o.process != nullptr) {
         if (const auto how = o.process->exit_description()) {
-            return {finding_kind::crash, "the server process " + *how, false};
+            return problem(finding_kind::crash, "the server process " + *how);
         }
     }
-    const auto first = probe(o.tgt, probe_message(index), o.limits);
+    auto first = probe(o.tgt, probe_message(index), o.limits);
+    for (int retry = 0; retry < 3 && first.what == probe_result::status::local_error; ++retry) {
+        std::this_thread::sleep_for(milliseconds{500}); // ports in TIME_WAIT come free, descriptors close
+        first = probe(o.tgt, probe_message(index), o.limits);
+    }
+    if (first.what == probe_result::status::local_error) {
+        return cannot_judge(first);
+    }
     if (first.what == probe_result::status::alive) {
         return {};
     }
-    auto crashed = [&](const probe_result& p) -> trial_result {
+    const auto crashed = [&] {
         std::string detail = "a fresh connection was refused";
         if (o.process != nullptr) {
             if (const auto how = o.process->wait_exit(milliseconds{1000})) {
                 detail = "the server process " + *how;
             }
         }
-        (void)p;
-        return {finding_kind::crash, detail, false};
+        return problem(finding_kind::crash, detail);
     };
     if (first.what == probe_result::status::refused) {
-        return crashed(first);
+        return crashed();
     }
     // A second look, with twice the time, so that a slow moment of a busy machine is not a hang.
-    auto slower = o;
-    slower.limits.probe_timeout = o.limits.probe_timeout * 2;
+    auto slower = o.limits;
+    slower.probe_timeout = o.limits.probe_timeout * 2;
     std::this_thread::sleep_for(milliseconds{50});
-    const auto second = probe(o.tgt, probe_message(index), slower.limits);
+    const auto second = probe(o.tgt, probe_message(index), slower);
+    const bool exited = o.process != nullptr && o.process->exit_description();
     switch (second.what) {
     case probe_result::status::alive:
         return {};
+    case probe_result::status::local_error:
+        return cannot_judge(second);
     case probe_result::status::refused:
-        return crashed(second);
+        return crashed();
     case probe_result::status::timed_out:
-        if (o.process != nullptr && o.process->exit_description()) {
-            return crashed(second);
+        if (exited) {
+            return crashed();
         }
-        return {finding_kind::hang,
-                "the liveness check got no answer twice (" + first.detail + "; then within " +
-                    std::to_string(slower.limits.probe_timeout.count()) + " ms: " + second.detail + ")" +
-                    (second.connected ? ", though TCP connections are accepted" : ""),
-                false};
+        return problem(finding_kind::hang, "the liveness check got no answer twice (" + first.detail + "; then within " +
+                                               std::to_string(slower.probe_timeout.count()) + " ms: " + second.detail +
+                                               ")" + (second.connected ? ", though TCP connections are accepted" : ""));
     case probe_result::status::broken:
-        if (o.process != nullptr && o.process->exit_description()) {
-            return crashed(second);
+        if (exited) {
+            return crashed();
         }
-        return {finding_kind::disconnect,
-                "a fresh, valid connection was not served twice (" + first.detail + "; then " + second.detail + ")",
-                false};
+        return problem(finding_kind::disconnect, "a fresh, valid connection was not served twice (" + first.detail +
+                                                     "; then " + second.detail + ")");
     }
     return {};
 }
 
 trial_result connection_hang(const fuzz_options& o) {
-    return {finding_kind::hang,
-            "the server did not close the input's connection within " +
-                std::to_string(o.limits.close_timeout.count()) + " ms of our FIN, and still served a fresh one",
-            true};
+    return problem(finding_kind::hang,
+                   "the server did not close the input's connection within " +
+                       std::to_string(o.limits.close_timeout.count()) + " ms of our FIN, and still served a fresh one",
+                   true);
 }
 
 /// Is `r` the same problem as `f`?
@@ -116,6 +137,7 @@ struct round_state {
     std::atomic<std::uint64_t> next_index{0};
     std::atomic<bool> problem{false};
     std::vector<candidate> candidates;
+    std::string local_error; ///< our side could not connect: the round and the run end
     std::atomic<std::uint64_t> sent{0};
     std::atomic<std::uint64_t> bytes{0};
     std::map<std::string, std::uint64_t> strategies;
@@ -125,7 +147,7 @@ struct round_state {
 /// (a hang of it counts only when it happens again, if `confirm`).
 trial_result judge_input(const fuzz_options& o, const fuzz_input& in, const input_result& ir, bool confirm) {
     trial_result r = check_target(o, in.index);
-    if (r.kind || ir.what != input_result::status::still_open) {
+    if (r.kind || !r.local_error.empty() || ir.what != input_result::status::still_open) {
         return r;
     }
     if (confirm && send_input(o.tgt, in, o.limits).what != input_result::status::still_open) {
@@ -147,6 +169,11 @@ void worker(const fuzz_options& o, const input_generator& gen, round_state& rs, 
         const trial_result r = judge_input(o, in, ir, /*confirm=*/true);
         std::lock_guard lock{rs.mutex};
         ++rs.strategies[strategy_group(in.strategy)];
+        if (!r.local_error.empty()) {
+            rs.local_error = r.local_error;
+            rs.problem.store(true);
+            return;
+        }
         // Once a problem is seen, every input that was in flight is a candidate too.
         if (r.kind || rs.problem.load()) {
             rs.candidates.push_back({std::move(in), r});
@@ -239,6 +266,11 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
         if (!rs.problem.load()) {
             continue; // the budget or a stop ended the round; the checks above say which
         }
+        if (!rs.local_error.empty()) {
+            out.end_reason = "local error";
+            out.notes.push_back("the run stopped: " + rs.local_error + " (on our side; no verdict on the server)");
+            break;
+        }
 
         // Confirm: each candidate alone on a healthy target, lowest index first; the first
         // that shows the same problem again is the finding.
@@ -246,6 +278,9 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
                   [](const candidate& a, const candidate& b) { return a.input.index < b.input.index; });
         const auto first_failed = std::find_if(rs.candidates.begin(), rs.candidates.end(),
                                                [](const candidate& c) { return c.result.kind.has_value(); });
+        if (first_failed == rs.candidates.end()) {
+            continue; // cannot happen: a round ends on a problem only when some input had one
+        }
         finding f;
         f.seed = o.seed;
         f.url_path = o.tgt.url.target;
@@ -269,6 +304,11 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
                 break;
             }
             const auto r = run_trial(o, c.input, /*confirm_connection_hang=*/true);
+            if (!r.local_error.empty()) {
+                out.notes.push_back("input " + std::to_string(c.input.index) + " could not be sent again alone: " +
+                                    r.local_error);
+                break;
+            }
             if (r.kind) {
                 f.kind = *r.kind;
                 f.detail = r.detail;
@@ -290,7 +330,11 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
                 if (!make_healthy(o, unused)) {
                     return std::nullopt;
                 }
-                return same_problem(run_trial(o, c, /*confirm_connection_hang=*/false), seen);
+                const auto r = run_trial(o, c, /*confirm_connection_hang=*/false);
+                if (!r.local_error.empty()) {
+                    return std::nullopt;
+                }
+                return same_problem(r, seen);
             };
             auto s = shrink(f.input, reproduces, {o.shrink_attempts, o.shrink_time, o.stop});
             if (s.input.total_bytes() < f.input.total_bytes() || s.input.writes.size() < f.input.writes.size()) {

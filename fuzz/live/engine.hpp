@@ -65,7 +65,8 @@ struct fuzz_outcome {
     std::vector<finding> findings;
     unsigned restarts = 0;
     bool interrupted = false;
-    /// Why the run ended: "count", "time", "target down", "findings limit", "interrupted".
+    /// Why the run ended: "count", "time", "target down", "findings limit", "interrupted",
+    /// "local error" (our side could not connect; notes say why).
     std::string end_reason;
     std::vector<std::string> notes;             ///< e.g. slow probes that recovered
 };
@@ -79,6 +80,9 @@ struct trial_result {
     std::optional<finding_kind> kind; ///< nullopt: the target is still well
     std::string detail;
     bool connection_hang = false;     ///< a hang of the input's own connection (not of the server)
+    /// Set when our own side could not connect (no local port left, ...): no verdict on the
+    /// server is possible, and the run ends.
+    std::string local_error;
 };
 
 /// Sends `in` once and checks the target as the fuzzer does after each input, except that a

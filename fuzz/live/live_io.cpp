@@ -22,6 +22,15 @@ bool is_refused(const std::error_code& ec) {
     return ec == std::errc::connection_refused;
 }
 
+/// Connect failures that are about our machine, not the server: no ephemeral port, descriptor
+/// or buffer left, no route.
+bool is_local(const std::error_code& ec) {
+    return ec == std::errc::address_not_available || ec == std::errc::too_many_files_open ||
+           ec == std::errc::too_many_files_open_in_system || ec == std::errc::no_buffer_space ||
+           ec == std::errc::not_enough_memory || ec == std::errc::network_unreachable ||
+           ec == std::errc::host_unreachable;
+}
+
 /// Lets the handlers of a closed stream run (they complete at once with operation_aborted)
 /// before the io_context and the state they refer to go away.
 void drain(net::asio::io_context& io) {
@@ -223,6 +232,9 @@ probe_result failed_probe(const std::error_code& ec, std::string_view during, bo
     } else if (!connected && is_refused(ec)) {
         r.what = probe_result::status::refused;
         r.detail = "connection refused";
+    } else if (!connected && is_local(ec)) {
+        r.what = probe_result::status::local_error;
+        r.detail = "cannot connect: " + ec.message();
     } else {
         r.what = probe_result::status::broken;
         r.detail = (ec == net::eof_error() ? std::string{"connection closed"} : ec.message()) + " " +
@@ -330,6 +342,7 @@ std::string_view to_string(probe_result::status s) noexcept {
     case probe_result::status::refused: return "refused";
     case probe_result::status::timed_out: return "timed out";
     case probe_result::status::broken: return "broken";
+    case probe_result::status::local_error: return "local error";
     }
     return "?";
 }

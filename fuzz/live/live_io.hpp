@@ -66,6 +66,9 @@ struct probe_result {
         timed_out, ///< no answer within probe_timeout (the TCP connect itself may have worked)
         broken,    ///< answered wrongly: connection closed or reset, a status other than 101, a
                    ///< bad accept key, a frame other than the echo, the connection failed
+        /// Our side could not connect (no local port or descriptor left, no route): says
+        /// nothing about the server.
+        local_error,
     };
     status what = status::alive;
     std::string detail; ///< one sentence, for the finding

@@ -272,6 +272,9 @@ int run_replay(const fuzz_args& args) {
     if (server) {
         server->stop();
     }
+    if (!r.local_error.empty()) {
+        throw usage_error("cannot tell whether it reproduces: " + r.local_error + " (on our side)");
+    }
     if (!r.kind) {
         std::cout << "does not reproduce: the server passed the liveness check after the input ("
                   << f->input.writes.size() << " write(s), " << f->input.total_bytes() << " bytes)\n";
