@@ -18,6 +18,16 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+#if defined(__SANITIZE_ADDRESS__)
+// Under AddressSanitizer at -O0 (ci/build.sh asan) section 9's messages of up to 16 MiB take
+// about 37 s through the reference client; the release build runs them.
+constexpr bool sanitized = true;
+const std::string skip_when_sanitized = "-x '9.*' ";
+#else
+constexpr bool sanitized = false;
+const std::string skip_when_sanitized;
+#endif
+
 struct run {
     int exit_code = -1;
     json report;  ///< <agent>.wscheck.json
@@ -67,7 +77,7 @@ std::set<std::string> failing_ids(const json& report) {
 // same read as the message before it and fails before echoing it (as websockets does).
 TEST(ClientTesting, ReferenceClientPassesEveryCase) {
     const auto r = test_client("reference",
-                               "--exec '" + std::string{WSCHECK_BIN} + " echo-client {url} --agent {agent} -q -j 8' --agent reference",
+                               skip_when_sanitized + "--exec '" + std::string{WSCHECK_BIN} + " echo-client {url} --agent {agent} -q -j 4' --agent reference",
                                "reference");
     ASSERT_EQ(r.exit_code, 0) << r.log;
     ASSERT_TRUE(r.report.is_object()) << r.log;
@@ -81,7 +91,7 @@ TEST(ClientTesting, ReferenceClientPassesEveryCase) {
             EXPECT_TRUE(may_be_non_strict.count(id) != 0) << id << ": " << c.value("reason", "");
         }
     }
-    EXPECT_GT(count, 300u);
+    EXPECT_GT(count, sanitized ? 250u : 330u);
 }
 
 // Each broken client is caught by the cases for its fault and by no other case.
