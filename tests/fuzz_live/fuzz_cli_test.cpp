@@ -200,7 +200,7 @@ TEST(wscheck_fuzz, finds_a_connection_that_stops_being_read) {
 }
 
 TEST(wscheck_fuzz, finds_a_server_that_freezes) {
-    const auto f = fuzz_fragile("freeze-on-tilde", "3", fresh_dir("freeze"), {"--probe-timeout", "1", "--close-timeout", "1", "--no-shrink"});
+    const auto f = fuzz_fragile("freeze-on-tilde", "3", fresh_dir("freeze"), {"--probe-timeout", "1.5", "--close-timeout", "1", "--no-shrink"});
     expect_found(f, "hang", 128 * 1024);
     EXPECT_NE(f.finding["detail"].get<std::string>().find("liveness check got no answer"), std::string::npos)
         << f.finding["detail"];
