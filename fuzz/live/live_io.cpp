@@ -223,12 +223,13 @@ private:
     clock::time_point deadline_;
 };
 
-probe_result failed_probe(const std::error_code& ec, std::string_view during, bool connected) {
+/// `step` names what the probe was doing: "connecting", "waiting for the 101", ...
+probe_result failed_probe(const std::error_code& ec, std::string_view step, bool connected) {
     probe_result r;
     r.connected = connected;
     if (ec == net::timed_out_error()) {
         r.what = probe_result::status::timed_out;
-        r.detail = "no answer " + std::string{during};
+        r.detail = "no answer in time while " + std::string{step};
     } else if (!connected && is_refused(ec)) {
         r.what = probe_result::status::refused;
         r.detail = "connection refused";
@@ -237,8 +238,8 @@ probe_result failed_probe(const std::error_code& ec, std::string_view during, bo
         r.detail = "cannot connect: " + ec.message();
     } else {
         r.what = probe_result::status::broken;
-        r.detail = (ec == net::eof_error() ? std::string{"connection closed"} : ec.message()) + " " +
-                   std::string{during};
+        r.detail = (ec == net::eof_error() ? std::string{"connection closed"} : ec.message()) + " while " +
+                   std::string{step};
     }
     return r;
 }
@@ -249,7 +250,7 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
     const auto deadline = clock::now() + limits.probe_timeout;
     probe_connection c{t, deadline};
     if (const auto ec = c.connect(t)) {
-        return failed_probe(ec, "to the connect", false);
+        return failed_probe(ec, "connecting", false);
     }
     proto::client_request req;
     req.host = t.url.host_field();
@@ -257,7 +258,7 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
     req.key = std::string{fuzz_key};
     const std::string request = proto::build_request(req);
     if (const auto ec = c.write({reinterpret_cast<const std::uint8_t*>(request.data()), request.size()})) {
-        return failed_probe(ec, "while writing the opening handshake", true);
+        return failed_probe(ec, "writing the opening handshake", true);
     }
 
     // 4.1: the response head, then the frames that may follow it in the same read.
@@ -267,7 +268,7 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
     for (;;) {
         std::size_t n = 0;
         if (const auto ec = c.read(buf, n)) {
-            return failed_probe(ec, "to the opening handshake", true);
+            return failed_probe(ec, "waiting for the handshake response", true);
         }
         std::size_t used = 0;
         const auto st = parser.feed(std::span<const std::uint8_t>{buf.data(), n}, used);
@@ -300,7 +301,7 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
         return c.write(copy);
     };
     if (const auto ec = flush()) {
-        return failed_probe(ec, "while writing the probe message", true);
+        return failed_probe(ec, "writing the probe message", true);
     }
     proto::session_event ev;
     session.receive(after_head);
@@ -326,7 +327,7 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
         (void)flush(); // pongs
         std::size_t n = 0;
         if (const auto ec = c.read(buf, n)) {
-            return failed_probe(ec, "to the probe message", true);
+            return failed_probe(ec, "waiting for the echo", true);
         }
         received += n;
         if (received > 64 * 1024) {
