@@ -9,9 +9,11 @@
 #include "fuzz/live/generator.hpp"
 #include "fuzz/live/shrinker.hpp"
 #include "harness/server/reference_server.hpp"
+#include "reports/fuzz_report.hpp"
 #include "tests/harness/integration/raw_socket.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -150,6 +152,25 @@ TEST(live_fuzz_finding, garbled_files_are_refused_with_a_reason) {
         EXPECT_FALSE(f) << text;
         EXPECT_NE(error.find(why), std::string::npos) << text << " -> " << error;
     }
+}
+
+TEST(live_fuzz_report, html_escapes_what_a_server_or_a_user_wrote) {
+    reports::fuzz_report r;
+    r.target = "ws://127.0.0.1:9/<x>";
+    r.exec = "./server --name '<script>alert(1)</script>' && echo \"done\"";
+    r.inputs_sent = 10;
+    r.fuzzing_seconds = 2;
+    r.findings.push_back({"crash", "closed <b>\xff", 3, "frames", "out/crash-1-3.json", 1, 10, 2, 20, true, true, "00ff"});
+    const auto html = reports::fuzz_report_html(r);
+    EXPECT_EQ(html.find("<script>"), std::string::npos);
+    EXPECT_EQ(html.find("<b>"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+    EXPECT_NE(html.find("closed &lt;b&gt;\xef\xbf\xbd"), std::string::npos);
+    EXPECT_NE(html.find("wscheck fuzz --replay out/crash-1-3.json ws://127.0.0.1:9/&lt;x&gt;"), std::string::npos);
+    const auto json = nlohmann::json::parse(reports::fuzz_report_json(r));
+    EXPECT_EQ(json["inputs_per_second"], 5.0);
+    EXPECT_EQ(json["findings"][0]["original_bytes"], 20);
+    EXPECT_EQ(json["findings"][0]["detail"], "closed <b>\xef\xbf\xbd");
 }
 
 TEST(live_fuzz_shrinker, shrinks_to_the_bytes_that_matter) {

@@ -165,6 +165,17 @@ TEST(wscheck_fuzz, reference_server_no_finding_and_reports) {
     EXPECT_TRUE(fs::exists(out / "fuzz.html"));
 }
 
+TEST(wscheck_fuzz, wss_with_insecure_no_finding_and_untrusted_certificate_refused) {
+    child_process server({WSCHECK_BINARY, "serve", "--tls"});
+    const auto url = server.read_line(10s).value_or("");
+    ASSERT_EQ(url.rfind("wss://", 0), 0u) << url;
+    const auto r = run({"fuzz", url, "--insecure", "--count", "20", "--seed", "3", "-o", fresh_dir("wss").string()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("20 inputs"), std::string::npos) << r.out;
+    // The self-signed certificate is not trusted without --insecure or --cacert.
+    expect_one_line_error(run({"fuzz", url, "--count", "1", "-o", fresh_dir("wss_untrusted").string()}), "--cacert");
+}
+
 TEST(wscheck_fuzz, prints_the_seed_it_drew) {
     serve_process server;
     const auto r = run({"fuzz", server.url(), "--count", "3", "-o", fresh_dir("drawn").string()});
