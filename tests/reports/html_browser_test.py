@@ -201,7 +201,7 @@ def find_chromium():
 def start_chromium(binary, profile):
     args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+            "--disable-extensions", "--disable-dev-shm-usage", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
             "--user-data-dir=" + profile, "--window-size=1400,900", "about:blank"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     # Chromium writes the port it chose and the browser's path to DevToolsActivePort.
