@@ -38,6 +38,29 @@ endif()
 # The engine as a list: "-fsanitize=fuzzer" is one flag, a path is a library to link last.
 separate_arguments(wscheck_fuzzing_engine UNIX_COMMAND "${WSCHECK_FUZZING_ENGINE}")
 
+# fuzz/fuzz_<name>.options, the file OSS-Fuzz and ClusterFuzzLite read beside the binary in
+# $OUT, as libFuzzer flags: every `key = value` line of its [libfuzzer] section becomes
+# -key=value, so the fuzz_<name>_run targets (ci/fuzz.sh) fuzz with the same limits
+# (e.g. max_len) as the infrastructure does.
+function(wscheck_fuzz_options_args name out_var)
+    set(file ${PROJECT_SOURCE_DIR}/fuzz/fuzz_${name}.options)
+    set(args)
+    if(EXISTS ${file})
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
+        file(STRINGS ${file} lines)
+        set(section)
+        foreach(line IN LISTS lines)
+            string(STRIP "${line}" line)
+            if(line MATCHES "^\\[(.*)\\]$")
+                set(section ${CMAKE_MATCH_1})
+            elseif(section STREQUAL "libfuzzer" AND line MATCHES "^([a-z_]+)[ \t]*=[ \t]*([^ \t]+)$")
+                list(APPEND args -${CMAKE_MATCH_1}=${CMAKE_MATCH_2})
+            endif()
+        endforeach()
+    endif()
+    set(${out_var} ${args} PARENT_SCOPE)
+endfunction()
+
 function(wscheck_add_fuzzer name)
     cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
     set(target fuzz_${name})
@@ -58,11 +81,12 @@ function(wscheck_add_fuzzer name)
         if(EXISTS ${dict})
             set(dict_arg -dict=${dict})
         endif()
+        wscheck_fuzz_options_args(${name} options_args)
         # A bounded run from the seeds into a scratch corpus; crashers land in fuzz-artifacts/.
         add_custom_target(${target}_run
             COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz-corpus/${name}
                     ${CMAKE_BINARY_DIR}/fuzz-artifacts/${name}
-            COMMAND $<TARGET_FILE:${target}> ${dict_arg} -max_total_time=${WSCHECK_FUZZ_SECONDS}
+            COMMAND $<TARGET_FILE:${target}> ${dict_arg} ${options_args} -max_total_time=${WSCHECK_FUZZ_SECONDS}
                     -rss_limit_mb=2048 -timeout=10
                     -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz-artifacts/${name}/
                     ${CMAKE_BINARY_DIR}/fuzz-corpus/${name} ${corpus}

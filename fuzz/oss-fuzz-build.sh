@@ -7,8 +7,10 @@
 #                        included, and nothing is added to them (WSCHECK_FUZZ_FLAGS_FROM_ENV)
 #   LIB_FUZZING_ENGINE   what each target links as its engine and main() (-fsanitize=fuzzer,
 #                        or a library for AFL++ / honggfuzz)
-#   OUT                  where the targets go: $OUT/fuzz_<name>, $OUT/fuzz_<name>.dict and
-#                        $OUT/fuzz_<name>_seed_corpus.zip (fuzz/corpus/<name>/, flattened)
+#   OUT                  where the targets go: $OUT/fuzz_<name>, $OUT/fuzz_<name>.dict,
+#                        $OUT/fuzz_<name>.options (fuzz/fuzz_<name>.options: libFuzzer flags
+#                        such as max_len) and $OUT/fuzz_<name>_seed_corpus.zip
+#                        (fuzz/corpus/<name>/, flattened)
 #   WORK                 scratch space: the CMake build tree is $WORK/wscheck-build
 #   SRC                  where the infrastructure put the sources; this script builds the tree
 #                        it lives in, which is $SRC/wscheck in the ClusterFuzzLite image
@@ -56,6 +58,10 @@ for n in "${names[@]}"; do
     cp "$build/fuzz/$t" "$OUT/$t"
     if [ -f "$root/fuzz/dict/$n.dict" ]; then
         cp "$root/fuzz/dict/$n.dict" "$OUT/$t.dict"
+    fi
+    # The engine's flags for this target (e.g. max_len), read from beside the binary.
+    if [ -f "$root/fuzz/$t.options" ]; then
+        cp "$root/fuzz/$t.options" "$OUT/$t.options"
     fi
     if [ -d "$root/fuzz/corpus/$n" ]; then
         # The engine reads the zip as one flat folder: each file is stored under its path
