@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -55,6 +56,11 @@ inline event binary(payload p) { return {event::kind::binary, std::move(p)}; }
 inline event ping(payload p) { return {event::kind::ping, std::move(p)}; }
 inline event pong(payload p) { return {event::kind::pong, std::move(p)}; }
 inline event timed_out(std::string_view label) { return {event::kind::timeout, payload{label}}; }
+
+/// The event the runner records once an echo_series got every echo back as sent.
+inline event series_done(std::size_t count) {
+    return {event::kind::timeout, payload{std::to_string(count) + " echoes as sent"}};
+}
 
 inline outcome ok(std::vector<event> trace = {}) { return {behavior::ok, std::move(trace)}; }
 inline outcome non_strict(std::vector<event> trace = {}) {

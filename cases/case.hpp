@@ -18,6 +18,7 @@
 #pragma once
 
 #include "cases/verdict.hpp"
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/frame.hpp"
 #include "harness/proto/handshake.hpp"
 
@@ -141,8 +142,23 @@ struct await_events {
 /// Closes the TCP connection without a closing handshake.
 struct drop_connection {};
 
+/// `count` messages of `length` bytes each, the next `length` bytes of `source` read round
+/// and round, each sent (compressed and split into `fragment_size`-byte frames when
+/// permessage-deflate was agreed, as send_message) once the previous one came back: the
+/// Autobahn Testsuite's 12.x and 13.x. Each echo is compared with what was sent as it
+/// arrives and then forgotten, so a case of 1000 messages of 128 KiB holds one; when all came
+/// back equal the runner records the event series_done(count) (builders.hpp), and stops at
+/// the first echo that differs, leaving it among the events. The case's deadline bounds it.
+struct echo_series {
+    proto::opcode op = proto::opcode::text;
+    payload source{};
+    std::size_t length = 0;
+    std::size_t count = 0;
+    std::size_t fragment_size = 0;
+};
+
 using step = std::variant<send_frame, send_frame_data, send_message, send_close, send_raw, pause,
-                          await_events, drop_connection>;
+                          await_events, drop_connection, echo_series>;
 
 // ---------------------------------------------------------------- expectations
 
@@ -201,12 +217,30 @@ struct handshake_spec {
     std::function<std::string(std::string_view key, const proto::http_head& request)> respond{};
 };
 
+/// permessage-deflate (RFC 7692) in a case testing a server: what we offer and what the case
+/// needs. Once agreed, send_message and echo_series steps are compressed (RSV1 on the first
+/// frame), send_frame steps go as given, and what the peer sends is inflated before it is
+/// compared. The server's response is checked against `offers` (RFC 7692 5, 7.1) whatever
+/// was sent: a response a client must refuse fails the case.
+struct deflate_spec {
+    /// The offers, in preference order, sent as Sec-WebSocket-Extensions.
+    std::vector<proto::deflate_offer> offers;
+    /// When set, the Sec-WebSocket-Extensions value sent instead of `offers` (an offer the
+    /// server must decline: `offers` then lists only the valid ones it may accept, often none).
+    std::string raw_offer;
+    /// The case needs the extension: a server that declines gets UNIMPLEMENTED (as the
+    /// Autobahn Testsuite's 12.x and 13.x) and the steps are not run.
+    bool required = true;
+};
+
 /// Everything a run needs, built on demand.
 struct script {
     /// Other connections opened first and held idle, each after a completed opening
     /// handshake, until the case ends (section 21: the server must keep serving).
     std::size_t idle_connections = 0;
     handshake_spec handshake{};
+    /// permessage-deflate offered and used (testing servers only); nullopt: none offered.
+    std::optional<deflate_spec> deflate{};
     std::vector<step> steps;
     std::vector<outcome> outcomes;            ///< in order: the first matching trace decides
     close_expectation close{};

@@ -68,6 +68,9 @@ void add_utf8(catalog_builder& b);            // 6
 void add_close(catalog_builder& b);           // 7
 void add_limits(catalog_builder& b);          // 9
 void add_misc(catalog_builder& b);            // 10
+void add_compression(catalog_builder& b);     // 12
+void add_compression_params(catalog_builder& b); // 13
+void add_deflate_rules(catalog_builder& b);   // 22
 void add_handshake(catalog_builder& b);       // 20
 void add_resource_abuse(catalog_builder& b);  // 21
 void add_client_handshake(catalog_builder& b); // 30, testing clients only

@@ -15,6 +15,8 @@ const catalog& full_catalog() {
         add_close(b);
         add_limits(b);
         add_misc(b);
+        add_compression(b);
+        add_compression_params(b);
         add_handshake(b);
         add_resource_abuse(b);
         return catalog{std::move(b)};

@@ -37,6 +37,14 @@ struct handshake_record {
     std::string error;              ///< why it failed, in a sentence
 };
 
+/// permessage-deflate in a case that offered it (RFC 7692): what was offered and agreed.
+struct deflate_record {
+    bool offered = false;
+    std::string offer;              ///< the Sec-WebSocket-Extensions value sent
+    std::string response;           ///< the server's permessage-deflate element ("" when it declined)
+    std::string agreed;             ///< deflate_agreement::describe(); "" when none was agreed
+};
+
 struct case_result {
     // the case
     std::string id;
@@ -60,6 +68,7 @@ struct case_result {
     std::vector<std::string> peer_violations; ///< "5.1: a server sent a masked frame (frame 3)"
     close_record close;
     handshake_record handshake;
+    deflate_record deflate;
     runner::wire_log wire;
 
     // timing

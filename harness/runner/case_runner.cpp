@@ -2,6 +2,8 @@
 
 #include "harness/runner/case_runner_detail.hpp"
 
+#include "cases/builders.hpp"
+
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/mask.hpp"
 #include "harness/runner/frame_writer.hpp"
@@ -260,21 +262,11 @@ void case_runner::run_step(const cases::step& s) {
         observer_.sent_bytes("frame data", d->data.view(), now());
         write(std::move(bytes), 0, next);
     } else if (const auto* m = std::get_if<cases::send_message>(&s)) {
-        const auto all = m->data.view();
-        const std::size_t piece = m->fragment_size == 0 ? std::max<std::size_t>(all.size(), 1) : m->fragment_size;
-        std::vector<std::uint8_t> wire;
-        std::size_t at = 0;
-        do {
-            const std::size_t n = std::min(piece, all.size() - at);
-            frame_spec spec;
-            spec.op = at == 0 ? m->op : proto::opcode::cont;
-            spec.fin = at + n >= all.size();
-            auto frame = write_frame(spec, all.subspan(at, n), role);
-            observer_.sent_frame(frame.header, all.subspan(at, n), now());
-            wire.insert(wire.end(), frame.bytes.begin(), frame.bytes.end());
-            at += n;
-        } while (at < all.size());
-        write(std::move(wire), m->chop, next);
+        send_data_message(m->op, m->data.view(), m->fragment_size, m->chop, next);
+    } else if (const auto* series = std::get_if<cases::echo_series>(&s)) {
+        series_sent_ = 0;
+        series_at_ = 0;
+        send_series_message(*series);
     } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
         std::vector<std::uint8_t> bytes;
         if (c->raw) {
@@ -317,6 +309,71 @@ void case_runner::run_step(const cases::step& s) {
     } else if (std::holds_alternative<cases::drop_connection>(s)) {
         drop(connection_facts::drop_reason::our_step, elapsed_ms());
     }
+}
+
+void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8_t> data,
+                                    std::size_t fragment_size, std::size_t chop, std::function<void()> then) {
+    std::vector<std::uint8_t> compressed;
+    if (deflater_) {
+        // RFC 7692 7.2.1: the whole message compressed, then its bytes split into frames
+        // (as the Autobahn Testsuite's auto-fragmentation does); RSV1 on the first only (6.1).
+        deflater_->compress(data, compressed);
+    }
+    const auto all = deflater_ ? std::span<const std::uint8_t>{compressed} : data;
+    const std::size_t piece = fragment_size == 0 ? std::max<std::size_t>(all.size(), 1) : fragment_size;
+    std::vector<std::uint8_t> wire;
+    std::size_t at = 0;
+    do {
+        const std::size_t n = std::min(piece, all.size() - at);
+        frame_spec spec;
+        spec.op = at == 0 ? op : proto::opcode::cont;
+        spec.fin = at + n >= all.size();
+        spec.rsv = deflater_ && at == 0 ? 4 : 0;
+        auto frame = write_frame(spec, all.subspan(at, n), role_);
+        observer_.sent_frame(frame.header, all.subspan(at, n), now());
+        wire.insert(wire.end(), frame.bytes.begin(), frame.bytes.end());
+        at += n;
+    } while (at < all.size());
+    write(std::move(wire), chop, std::move(then));
+}
+
+void case_runner::send_series_message(const cases::echo_series& s) {
+    // The next `length` bytes of the source, round and round (Autobahn's sendOne).
+    const auto source = s.source.view();
+    series_expected_.clear();
+    while (series_expected_.size() < s.length && !source.empty()) {
+        const std::size_t n = std::min(s.length - series_expected_.size(), source.size() - series_at_);
+        series_expected_.insert(series_expected_.end(), source.begin() + static_cast<std::ptrdiff_t>(series_at_),
+                                source.begin() + static_cast<std::ptrdiff_t>(series_at_ + n));
+        series_at_ = (series_at_ + n) % source.size();
+    }
+    ++series_sent_;
+    // No timer of its own: the case's deadline (Autobahn's closeAfter) bounds the series.
+    await_count_ = observer_.events().size() + 1;
+    await_done_ = [this, &s] { on_series_echo(s); };
+    send_data_message(s.op, series_expected_, s.fragment_size, 0, {});
+}
+
+void case_runner::on_series_echo(const cases::echo_series& s) {
+    const auto& got = observer_.events().back();
+    const auto want = s.op == proto::opcode::text ? cases::event::kind::text : cases::event::kind::binary;
+    const auto data = got.data.view();
+    if (got.what == want && std::equal(data.begin(), data.end(), series_expected_.begin(), series_expected_.end())) {
+        observer_.drop_last_event(); // compared; a 1000-message series holds one at a time
+        if (series_sent_ < s.count) {
+            send_series_message(s);
+            return;
+        }
+        observer_.add_event(cases::build::series_done(s.count));
+        maybe_finish_when_done();
+        next_step();
+        return;
+    }
+    // Stop at the first echo that differs; it stays among the events for the judge.
+    facts_.script_note = "Echo " + std::to_string(series_sent_) + " of " + std::to_string(s.count) +
+                         " differs from the message sent (" + std::to_string(series_expected_.size()) +
+                         " bytes" + (got.what == want ? "" : std::string{", other type"}) + ").";
+    next_step();
 }
 
 void case_runner::steps_done() {

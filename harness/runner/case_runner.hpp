@@ -29,6 +29,8 @@
 #include "cases/case.hpp"
 #include "harness/net/stream.hpp"
 #include "harness/net/url.hpp"
+#include "harness/proto/deflate_stream.hpp"
+#include "harness/proto/handshake.hpp"
 #include "harness/proto/http1.hpp"
 #include "harness/proto/role.hpp"
 #include "harness/runner/idle_connections.hpp"
@@ -99,6 +101,9 @@ private:
     void trickle_request(std::vector<std::uint8_t> request, std::size_t at);
     void read_response();
     void on_response_bytes(std::size_t n);
+    /// RFC 7692 5: the server's answer to our permessage-deflate offers; false when the
+    /// response is one a client must refuse (the case is then decided).
+    bool check_deflate(const proto::accepted_response& accepted);
     // server_opening.cpp: the tester is the server
     void answer_request();
     void close_tcp_first();
@@ -110,6 +115,12 @@ private:
     void next_step();
     void run_step(const cases::step& s);
     void steps_done();
+    /// A text or binary message in frames of `fragment_size` bytes, compressed when
+    /// permessage-deflate was agreed (then the compressed bytes are split, RSV1 on the first).
+    void send_data_message(proto::opcode op, std::span<const std::uint8_t> data, std::size_t fragment_size,
+                           std::size_t chop, std::function<void()> then);
+    void send_series_message(const cases::echo_series& s);
+    void on_series_echo(const cases::echo_series& s);
     void on_case_timeout(milliseconds waited);
     void write(std::vector<std::uint8_t> bytes, std::size_t chop, std::function<void()> then);
     void pump_writes();
@@ -168,6 +179,11 @@ private:
     std::size_t events_seen_ = 0;          ///< events when finishWhenDone last looked
     std::string stall_note_;               ///< why we gave up writing, for the verdict
     std::shared_ptr<idle_connections> idle_; ///< the case's other, idle connections (21.5)
+    std::unique_ptr<proto::message_deflater> deflater_; ///< ours, once permessage-deflate is agreed
+    // the echo_series step in progress
+    std::size_t series_sent_ = 0;          ///< messages sent so far
+    std::size_t series_at_ = 0;            ///< where the next message starts in its source
+    std::vector<std::uint8_t> series_expected_; ///< the message whose echo we wait for
 };
 
 } // namespace wscheck::runner

@@ -2,6 +2,7 @@
 // opening handshake the case describes, read and check the server's response (4.1).
 #include "harness/runner/case_runner.hpp"
 
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/runner/case_runner_detail.hpp"
 
@@ -44,6 +45,12 @@ void case_runner::send_request() {
     request_.key = proto::generate_key();
     request_.subprotocols = options_.subprotocols;
     request_.extra_fields = options_.extra_headers;
+    if (script_.deflate) {
+        const auto& d = *script_.deflate;
+        request_.extensions = d.raw_offer.empty() ? proto::format_deflate_offers(d.offers) : d.raw_offer;
+        facts_.deflate.offered = true;
+        facts_.deflate.offer = request_.extensions;
+    }
     const auto& hs = script_.handshake;
     if (hs.edit_request) {
         hs.edit_request(request_);
@@ -134,8 +141,57 @@ void case_runner::on_response_bytes(std::size_t n) {
         finish();
         return;
     }
+    if (script_.deflate && !check_deflate(accepted)) {
+        finish();
+        return;
+    }
     hs.completed = true;
+    if (script_.deflate && script_.deflate->required && facts_.deflate.agreed.empty()) {
+        // The Autobahn Testsuite's 12.x/13.x: a server that declines the extension gets
+        // UNIMPLEMENTED (the judge says so) and we close at once, normally.
+        script_.steps = {cases::send_close{}};
+        script_.outcomes.clear();
+        script_.close = cases::close_expectation{};
+    }
     open(got.subspan(used));
+}
+
+bool case_runner::check_deflate(const proto::accepted_response& accepted) {
+    auto& d = facts_.deflate;
+    std::vector<proto::extension_offer> answered;
+    for (const auto& e : accepted.extensions) {
+        if (e.name == proto::permessage_deflate) {
+            answered.push_back(e);
+        }
+    }
+    if (answered.empty()) {
+        return true; // declined: any server may (RFC 6455 9.1)
+    }
+    d.response = proto::format_extensions(answered);
+    const auto& offers = script_.deflate->offers;
+    if (offers.empty()) {
+        // Every offer we sent was invalid: RFC 7692 5 requires the server to decline them.
+        facts_.handshake.error = "the server accepted permessage-deflate (\"" + d.response +
+                                 "\") although the only offer was invalid and had to be declined (RFC 7692 5)";
+        return false;
+    }
+    std::optional<proto::deflate_agreement> agreed;
+    if (const auto ec = proto::check_deflate_response(offers, accepted.extensions, agreed)) {
+        facts_.handshake.error = "the server answered permessage-deflate with \"" + d.response + "\": " +
+                                 sentence_for(ec);
+        return false;
+    }
+    if (!agreed) {
+        return true;
+    }
+    d.agreed = agreed->describe();
+    // We are the client: our messages use the client's window and context rule (7.1.1, 7.1.2).
+    proto::deflater_options ours;
+    ours.window_bits = agreed->client_max_window_bits;
+    ours.no_context_takeover = agreed->client_no_context_takeover;
+    deflater_ = std::make_unique<proto::message_deflater>(ours);
+    observer_.use_deflate(*agreed);
+    return true;
 }
 
 } // namespace wscheck::runner

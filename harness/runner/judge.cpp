@@ -353,6 +353,7 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
     out.expected = script.outcomes;
     out.expected_close = script.close;
     out.peer_violations.clear();
+    out.deflate = facts.deflate;
     for (const auto& v : seen.violations()) {
         const std::string rfc = v.section.starts_with("RFC") ? "" : "RFC 6455 ";
         out.peer_violations.push_back(rfc + std::string{v.section} + ": " + std::string{v.message} +
@@ -371,7 +372,23 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
         return;
     }
     fill_close(seen, facts, out.close);
+    if (script.deflate && script.deflate->required && facts.deflate.agreed.empty()) {
+        // As the Autobahn Testsuite: a case that needs permessage-deflate cannot run on a
+        // connection without it; the server may decline any offer (RFC 6455 9.1).
+        out.behavior = behavior::unimplemented;
+        out.reason = "The server declined permessage-deflate (offered: \"" + facts.deflate.offer +
+                     "\"); the case needs it.";
+        judge_close(script.close, facts, out);
+        return;
+    }
     judge_events(script, seen, out);
+    if (!facts.script_note.empty()) {
+        out.reason += " " + facts.script_note;
+    }
+    if (!facts.deflate.agreed.empty() && out.behavior == behavior::failed) {
+        // Which parameters were in force matters for a compressed exchange that went wrong.
+        out.reason += " permessage-deflate agreed: " + facts.deflate.agreed + ".";
+    }
     if (!seen.violations().empty()) {
         // A rule broken on the wire decides the case, whatever else matched.
         out.behavior = behavior::failed;

@@ -34,6 +34,10 @@ struct connection_facts {
     /// killAfter), or the closing handshake was done and the server kept TCP open.
     enum class drop_reason { none, case_timeout, close_timeout, our_step } drop = drop_reason::none;
     std::chrono::milliseconds waited{}; ///< how long we waited before dropping
+    /// permessage-deflate offered and agreed, when the case offered it (RFC 7692).
+    reports::deflate_record deflate;
+    /// Why the runner ended a script early, in a sentence (an echo that differs, 12.x).
+    std::string script_note;
 };
 
 /// Fills the verdict fields of `out` (behavior, reason, close_behavior, close_reason, close,

@@ -104,6 +104,11 @@ void peer_observer::on_header(std::chrono::microseconds at) {
     }
     control_.clear();
     frame_is_message_part_ = false;
+    // RFC 7692 6.1: only a message's first frame may carry RSV1 ("compressed"); the parser
+    // allows RSV1 once the extension is agreed, so where it lands is checked here.
+    if (inflater_ && frame_.rsv1 && (proto::is_control(frame_.op) || frame_.op == proto::opcode::cont)) {
+        note(proto::violation::misplaced_rsv1, at);
+    }
     if (proto::is_control(frame_.op)) {
         return;
     }
@@ -126,6 +131,50 @@ void peer_observer::on_header(std::chrono::microseconds at) {
     message_.clear();
     utf8_.reset();
     utf8_noted_ = false;
+    message_compressed_ = inflater_ && frame_.rsv1;
+    inflate_failed_ = false;
+}
+
+void peer_observer::use_deflate(const proto::deflate_agreement& agreed) {
+    // The peer compresses with its own direction's window and context rule (7.1.1, 7.1.2).
+    const bool peer_is_server = options_.local_role == proto::role::client;
+    inflate_options_.window_bits = peer_is_server ? agreed.server_max_window_bits : agreed.client_max_window_bits;
+    inflate_options_.no_context_takeover =
+        peer_is_server ? agreed.server_no_context_takeover : agreed.client_no_context_takeover;
+    inflate_options_.max_message_size = options_.max_message_size;
+    inflater_ = std::make_unique<proto::message_inflater>(inflate_options_);
+    parser_.set_rsv1_allowed(true);
+}
+
+void peer_observer::inflate(std::span<const std::uint8_t> data, bool last) {
+    if (inflate_failed_) {
+        return;
+    }
+    const std::size_t before = message_.size();
+    auto ec = inflater_->write(data, message_);
+    if (!ec && last) {
+        ec = inflater_->finish(message_);
+    }
+    if (ec) {
+        inflate_failed_ = true;
+        if (ec == proto::violation::inflated_too_big) {
+            message_cut_ = true; // our cap, not the peer's fault: the event keeps what fitted
+            message_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(message_.size(), options_.max_message_size)));
+        } else {
+            note(static_cast<proto::violation>(ec.value()), frame_at_); // 7692 6.2: it must inflate
+        }
+        // A failed inflater is spent; the next message gets a fresh one (its context is lost,
+        // which only matters to a peer that already broke the rules).
+        inflater_ = std::make_unique<proto::message_inflater>(inflate_options_);
+    }
+    // 8.1 on the inflated text, as it arrives.
+    if (message_op_ == proto::opcode::text && !utf8_noted_ && message_.size() > before) {
+        const std::span<const std::uint8_t> fresh{message_.data() + before, message_.size() - before};
+        if (!utf8_.write(fresh)) {
+            utf8_noted_ = true;
+            note(proto::violation::bad_utf8, frame_at_);
+        }
+    }
 }
 
 void peer_observer::on_payload(std::span<const std::uint8_t> data) {
@@ -138,9 +187,14 @@ void peer_observer::on_payload(std::span<const std::uint8_t> data) {
     if (!frame_is_message_part_) {
         return;
     }
+    if (message_compressed_) {
+        inflate(data, false);
+        return;
+    }
     append_capped(message_, data, options_.max_message_size, message_cut_);
-    // 8.1: text is checked as it arrives; a compressed (RSV1) message is not plain text yet.
-    if (message_op_ == proto::opcode::text && !options_.rsv1_allowed && !utf8_noted_ &&
+    // 8.1: text is checked as it arrives; a compressed (RSV1) message is not plain text yet,
+    // unless the extension is ours to inflate (then it is plain when RSV1 is clear).
+    if (message_op_ == proto::opcode::text && (inflater_ || !options_.rsv1_allowed) && !utf8_noted_ &&
         !utf8_.write(data)) {
         utf8_noted_ = true;
         note(proto::violation::bad_utf8, frame_at_);
@@ -163,8 +217,11 @@ void peer_observer::on_frame_end(std::chrono::microseconds at) {
     if (!frame_is_message_part_ || !frame_.fin) {
         return;
     }
-    if (message_op_ == proto::opcode::text && !options_.rsv1_allowed && !utf8_noted_ &&
-        !utf8_.finish()) {
+    if (message_compressed_) {
+        inflate({}, true); // 7.2.2: the tail appended, the message ended
+    }
+    if (message_op_ == proto::opcode::text && (inflater_ || !options_.rsv1_allowed) && !utf8_noted_ &&
+        !inflate_failed_ && !utf8_.finish()) {
         utf8_noted_ = true;
         note(proto::violation::bad_utf8, at);
     }

@@ -13,6 +13,7 @@
 
 #include "cases/case.hpp"
 #include "harness/proto/close.hpp"
+#include "harness/proto/deflate_stream.hpp"
 #include "harness/proto/error.hpp"
 #include "harness/proto/frame_parser.hpp"
 #include "harness/proto/role.hpp"
@@ -21,6 +22,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -72,6 +74,17 @@ public:
                                           std::chrono::microseconds at);
     /// A case step appends a ("timeout", label) event (Autobahn's continueLater).
     void add_event(cases::event e) { events_.push_back(std::move(e)); }
+    /// Forgets the last event (an echo_series step compared it already).
+    void drop_last_event() {
+        if (!events_.empty()) {
+            events_.pop_back();
+        }
+    }
+    /// permessage-deflate was agreed (RFC 7692): from now on RSV1 on a message's first frame
+    /// means compressed, and such messages are inflated with the peer's window and context
+    /// rule before they become events; RSV1 on a continuation or control frame is the peer's
+    /// violation (6.1), and so is data that does not inflate (6.2).
+    void use_deflate(const proto::deflate_agreement& agreed);
 
     /// Frames the observer wants written (pongs, our Close reply); empties the queue.
     std::vector<std::uint8_t> take_output();
@@ -104,6 +117,7 @@ private:
     void on_payload(std::span<const std::uint8_t> data);
     void on_frame_end(std::chrono::microseconds at);
     void on_close_frame(std::chrono::microseconds at);
+    void inflate(std::span<const std::uint8_t> data, bool last);
     void note(proto::violation v, std::chrono::microseconds at);
     void check_mask_key(std::chrono::microseconds at);
     void queue_frame(proto::opcode op, std::span<const std::uint8_t> payload, std::chrono::microseconds at);
@@ -144,6 +158,12 @@ private:
     std::optional<std::uint16_t> local_code_;
 
     std::vector<std::uint8_t> output_;
+
+    // permessage-deflate, once agreed
+    proto::inflater_options inflate_options_{};
+    std::unique_ptr<proto::message_inflater> inflater_;
+    bool message_compressed_ = false; ///< the current message had RSV1 on its first frame
+    bool inflate_failed_ = false;     ///< the current message stopped inflating
 };
 
 } // namespace wscheck::runner
