@@ -20,6 +20,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -86,23 +87,41 @@ void garbage(const params& p, wf::chunker& split, std::span<const std::uint8_t> 
     }
 }
 
+/// A compressor for these parameters, fresh as a new one. One per (window bits, context
+/// takeover) is kept across inputs and reset: constructing one costs zlib about 256 KiB of
+/// buffers and the clearing of its hash table, which was most of the work of a short input.
+message_deflater& fresh_deflater(const params& p) {
+    static std::array<std::unique_ptr<message_deflater>, 2 * (max_window_bits - min_window_bits + 1)> kept;
+    auto& slot = kept[2 * std::size_t{static_cast<std::uint8_t>(p.window_bits - min_window_bits)} +
+                      (p.no_context_takeover ? 1 : 0)];
+    if (!slot) {
+        deflater_options d;
+        d.window_bits = p.window_bits;
+        d.no_context_takeover = p.no_context_takeover;
+        slot = std::make_unique<message_deflater>(d);
+    } else {
+        slot->reset();
+    }
+    return *slot;
+}
+
 void round_trip(const params& p, wf::chunker& split, std::span<const std::uint8_t> in) {
-    deflater_options d;
-    d.window_bits = p.window_bits;
-    d.no_context_takeover = p.no_context_takeover;
-    message_deflater deflater(d);
+    message_deflater& deflater = fresh_deflater(p);
     message_inflater inflater(inflater_for(p));
+    std::vector<std::uint8_t> message;
+    std::vector<std::uint8_t> inflated;
+    std::vector<std::uint8_t> compressed;
     while (!in.empty()) {
         // One message: up to four pieces, each deflated (and, as a fragment, inflated) alone.
-        std::vector<std::uint8_t> message;
-        std::vector<std::uint8_t> inflated;
+        message.clear();
+        inflated.clear();
         std::error_code ec;
         for (std::size_t i = 0; i < pieces_per_message && !in.empty(); ++i) {
             const std::size_t n = split.next(in.size());
             const auto piece = in.first(n);
             in = in.subspan(n);
             message.insert(message.end(), piece.begin(), piece.end());
-            std::vector<std::uint8_t> compressed;
+            compressed.clear();
             const bool last = i + 1 == pieces_per_message || in.empty();
             deflater.write(piece, compressed, p.flush_pieces && !last);
             if (last) {

@@ -161,6 +161,10 @@ void message_deflater::finish(std::vector<std::uint8_t>& out) {
     }
 }
 
+void message_deflater::reset() {
+    deflateReset(&impl_->s);
+}
+
 void message_deflater::compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t>& out) {
     out.clear();
     write(message, out);

@@ -61,6 +61,11 @@ public:
     /// The data always ends flushed, so each piece's output can go in its own frame.
     void finish(std::vector<std::uint8_t>& out);
 
+    /// Back to the state of a new compressor with the same options: no history, nothing
+    /// pending. Cheaper than constructing one (zlib keeps its ~256 KiB of buffers), for a
+    /// user that compresses many independent streams (fuzz/fuzz_inflate.cpp).
+    void reset();
+
     const deflater_options& options() const noexcept { return options_; }
     /// Bytes zlib holds for this compressor now (counted through its allocation hooks).
     std::size_t memory_in_use() const noexcept;

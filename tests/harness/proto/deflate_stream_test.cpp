@@ -89,6 +89,22 @@ TEST(deflate_rfc_examples, no_context_takeover_compresses_each_message_alone) {
     EXPECT_EQ(first, second);
 }
 
+TEST(deflate_rfc_examples, reset_forgets_the_window_and_what_is_pending) {
+    // After reset() the second "Hello" compresses as a first message (7.2.3.1), not as the
+    // back reference of 7.2.3.2; a message left half-written is dropped.
+    message_deflater d;
+    bytes out;
+    d.compress(of("Hello"), out);
+    d.reset();
+    d.compress(of("Hello"), out);
+    EXPECT_EQ(out, (bytes{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}));
+    bytes half;
+    d.write(of("abandoned"), half);
+    d.reset();
+    d.compress(of("Hello"), out);
+    EXPECT_EQ(out, (bytes{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}));
+}
+
 TEST(deflate_rfc_examples, no_compression_block) {
     // 7.2.3.3: a stored block.
     message_inflater i;
