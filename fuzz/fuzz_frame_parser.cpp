@@ -26,14 +26,6 @@
 #include <optional>
 #include <vector>
 
-// The checker's own comparisons are left out of coverage (clang): they would cost a
-// libFuzzer hook call per payload byte and add no guidance beyond the parser's own branches.
-#if defined(__clang__)
-#define WSCHECK_CHECKER __attribute__((no_sanitize("coverage")))
-#else
-#define WSCHECK_CHECKER
-#endif
-
 namespace {
 
 using namespace wscheck::proto;
