@@ -1,5 +1,7 @@
 #include "cases/builders.hpp"
 
+#include "harness/proto/deflate_stream.hpp"
+
 #include <algorithm>
 
 namespace wscheck::cases::build {
@@ -39,6 +41,19 @@ payload slice(const payload& p, std::size_t from, std::size_t count) {
     const auto n = std::min(count, all.size() - start);
     const auto first = all.begin() + static_cast<std::ptrdiff_t>(start);
     return payload{std::vector<std::uint8_t>(first, first + static_cast<std::ptrdiff_t>(n))};
+}
+
+} // namespace wscheck::cases::build
+
+namespace wscheck::cases::build {
+
+payload deflated(const payload& p, std::uint8_t window_bits) {
+    proto::deflater_options o;
+    o.window_bits = window_bits;
+    proto::message_deflater d{o};
+    std::vector<std::uint8_t> out;
+    d.compress(p.view(), out);
+    return payload{std::move(out)};
 }
 
 } // namespace wscheck::cases::build

@@ -26,6 +26,12 @@ payload join(std::initializer_list<payload> parts);
 /// Bytes [from, from + count) of `p` (clamped to its end).
 payload slice(const payload& p, std::size_t from, std::size_t count = static_cast<std::size_t>(-1));
 
+/// `p` compressed as one permessage-deflate message (RFC 7692 7.2.1) by a fresh compressor
+/// with a 2^window_bits window: it refers to nothing sent before, so it inflates the same
+/// with or without context takeover, and within any agreed window as long as the message is
+/// no longer than 2^window_bits bytes.
+payload deflated(const payload& p, std::uint8_t window_bits = 8);
+
 // ---------------------------------------------------------------- steps
 
 /// One frame as given (Autobahn's sendFrame); fin set unless said otherwise.

@@ -190,6 +190,9 @@ struct close_expectation {
     bool wrong_closer_is_fatal = false;       ///< a close by the wrong side makes `behavior` FAILED too
     bool wrong_code_is_fatal = false;         ///< a WRONG CODE close makes `behavior` FAILED too (7.x)
     bool informational = false;               ///< record how it closed, judge nothing (7.1.6, 7.13)
+    /// Either side may close: the peer may fail the connection (with one of `codes`) or go
+    /// on until we close (a message past a limit the RFC leaves to the peer, 10.4).
+    bool either_may_close = false;
 };
 
 /// The opening handshake of a case. By default a valid one; handshake cases change it.

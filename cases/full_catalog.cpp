@@ -19,6 +19,7 @@ const catalog& full_catalog() {
         add_compression_params(b);
         add_handshake(b);
         add_resource_abuse(b);
+        add_deflate_rules(b);
         return catalog{std::move(b)};
     }();
     return all;
