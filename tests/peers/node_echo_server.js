@@ -23,6 +23,9 @@ if (cert) {
     wss.on('listening', () => console.log(`ws://127.0.0.1:${wss.address().port}/`));
 }
 wss.on('connection', (ws) => {
+    // ws fails the connection on a protocol error and emits 'error'; unhandled, that event
+    // would end the whole process, and the server would die for one bad peer.
+    ws.on('error', () => {});
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
 });
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
