@@ -479,7 +479,7 @@ function caseBody(ci, r) {
   if (!d.expected.length) { h += '<p class="dim">No trace: the verdict comes from the close or the handshake.</p>'; }
   var cl = d.close, ec = d.expected_close;
   h += '<h3>Close</h3>' + kv([
-    ['expected', esc((ec.closed_by_us ? 'we close' : 'the peer closes (or fails the connection)') +
+    ['expected', esc((ec.either_may_close ? 'either side closes' : ec.closed_by_us ? 'we close' : 'the peer closes (or fails the connection)') +
       (ec.codes.length ? ', code ' + ec.codes.join(' or ') : '') + (ec.require_clean ? ', cleanly' : '') + (ec.informational ? ' (recorded, not judged)' : ''))],
     ['closing started by', cl.closed_by_us ? 'us' : 'the peer'],
     ['Close sent / received', yes(cl.close_sent) + ' / ' + yes(cl.close_received)],
@@ -494,6 +494,14 @@ function caseBody(ci, r) {
     ['status', hs.attempted ? (hs.status ? String(hs.status) : '<span class="dim">no response</span>') + (hs.completed ? ' (completed)' : '') : '<span class="dim">not attempted</span>'],
     hs.error ? ['error', esc(hs.error)] : null
   ]);
+  var dfl = d.deflate;
+  if (dfl && dfl.offered) {
+    h += '<h3>permessage-deflate</h3>' + kv([
+      ['offered', esc(dfl.offer)],
+      ['answered', dfl.response ? esc(dfl.response) : '<span class="dim">declined</span>'],
+      ['agreed', dfl.agreed ? esc(dfl.agreed) : '<span class="dim">nothing</span>']
+    ]);
+  }
   function head(label, b) {
     if (!b || !b.size) { return ''; }
     return '<details><summary>' + label + ' (' + (b.full_size || b.size) + ' bytes)</summary>' +

@@ -190,7 +190,8 @@ json case_json(const case_result& c, const json_options& o) {
                            {"require_clean", ec.require_clean},
                            {"wrong_closer_is_fatal", ec.wrong_closer_is_fatal},
                            {"wrong_code_is_fatal", ec.wrong_code_is_fatal},
-                           {"informational", ec.informational}};
+                           {"informational", ec.informational},
+                           {"either_may_close", ec.either_may_close}};
     j["peer_violations"] = texts(c.peer_violations);
     const auto& cl = c.close;
     j["close"] = {{"closed_by_us", cl.closed_by_us},
@@ -210,6 +211,11 @@ json case_json(const case_result& c, const json_options& o) {
                       {"request", bytes_json(hs.request)},
                       {"response", bytes_json(hs.response)},
                       {"error", text(hs.error)}};
+    const auto& d = c.deflate;
+    j["deflate"] = {{"offered", d.offered},
+                    {"offer", text(d.offer)},
+                    {"response", text(d.response)},
+                    {"agreed", text(d.agreed)}};
     j["wire"] = wire_json(c.wire);
     return j;
 }
@@ -545,6 +551,10 @@ case_result case_from(const json& j, const std::string& at) {
     c.expected_close.wrong_closer_is_fatal = get_bool(ec, ec_at, "wrong_closer_is_fatal");
     c.expected_close.wrong_code_is_fatal = get_bool(ec, ec_at, "wrong_code_is_fatal");
     c.expected_close.informational = get_bool(ec, ec_at, "informational");
+    // Added with permessage-deflate: absent from older reports.
+    if (ec.contains("either_may_close")) {
+        c.expected_close.either_may_close = get_bool(ec, ec_at, "either_may_close");
+    }
 
     const json& pv = get_array(j, at, "peer_violations");
     for (std::size_t i = 0; i < pv.size(); ++i) {
@@ -575,6 +585,16 @@ case_result case_from(const json& j, const std::string& at) {
     c.handshake.request = string_from_bytes(hs, hs_at, "request");
     c.handshake.response = string_from_bytes(hs, hs_at, "response");
     c.handshake.error = get_string(hs, hs_at, "error");
+
+    // Added with permessage-deflate (RFC 7692): absent from older reports.
+    if (j.contains("deflate")) {
+        const json& d = member(j, at, "deflate");
+        const std::string d_at = join(at, "deflate");
+        c.deflate.offered = get_bool(d, d_at, "offered");
+        c.deflate.offer = get_string(d, d_at, "offer");
+        c.deflate.response = get_string(d, d_at, "response");
+        c.deflate.agreed = get_string(d, d_at, "agreed");
+    }
 
     c.wire = wire_from(member(j, at, "wire"), join(at, "wire"));
     return c;
