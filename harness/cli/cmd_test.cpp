@@ -302,7 +302,11 @@ int run_test(test_args& args) {
     if (targets.empty()) {
         auto sel = make_selection(args.cases, args.exclude);
         (void)selected_cases(cat, sel);
-        embedded = std::make_unique<server::background_server>(server::server_options{});
+        // permessage-deflate on, with the reference server's defaults, so that the control
+        // run covers the compression cases (12, 13, 22) too.
+        server::server_options reference;
+        reference.deflate = proto::deflate_server_policy{};
+        embedded = std::make_unique<server::background_server>(reference);
         targets.push_back({"wscheck-reference", embedded->url(), {}, std::move(sel)});
         if (!args.quiet) {
             std::cout << "Testing the embedded reference server at " << embedded->url() << "\n";
