@@ -8,7 +8,9 @@
 // rather than its policy (Autobahn's servers run with large limits too): 64 MiB per message
 // (9.1.6 sends 16 MiB) and 1 Mi fragments per message (9.3.1 sends 65536; ws 8.23's default
 // maxFragments, 16384, refuses it with 1008; older 8.x releases have no such limit and ignore
-// the option). permessage-deflate stays off (wscheck does not implement it yet).
+// the option). permessage-deflate stays off unless WSCHECK_PEER_DEFLATE=1 is in the
+// environment; then it is on with ws's defaults but threshold 0 (every echo compressed), for
+// sections 12, 13 and 22.
 //
 // Usage: NODE_PATH=<repo>/build-peers/node/node_modules node node_autobahn_server.js
 'use strict';
@@ -22,7 +24,7 @@ if (process.argv.length !== 2) {
 const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
-    perMessageDeflate: false,
+    perMessageDeflate: process.env.WSCHECK_PEER_DEFLATE === '1' ? { threshold: 0 } : false,
     maxPayload: 64 * 1024 * 1024,
     maxFragments: 1024 * 1024,
 });
