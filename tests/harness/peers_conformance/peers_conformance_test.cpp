@@ -243,7 +243,44 @@ struct peer_server {
     }
 };
 
-std::vector<reports::case_result> run_selected(const std::string& url, std::vector<std::string>& notes) {
+/// The permessage-deflate tables (the peers run with WSCHECK_PEER_DEFLATE=1): section 22
+/// whole, and of 12 and 13 (1000 echoes each) the cut the reference control runs: the small
+/// sizes of every data set and offer, and the fragmented ones of 8- and 15-bit windows.
+bool selected_with_deflate(const std::string& id) {
+    static const std::set<std::string> some{"12.1.1", "12.2.3", "12.3.4", "12.4.2", "12.5.1", "12.1.11",
+                                            "13.1.2", "13.2.2", "13.3.2", "13.4.2", "13.5.2", "13.6.2",
+                                            "13.7.2", "13.3.11", "13.5.11", "13.6.11"};
+    return id.starts_with("22.") || some.contains(id);
+}
+
+table python_websockets_deflate_expectations() {
+    table t;
+    for (const char* id : {"13.3.2", "13.3.11", "13.5.2", "13.5.11"}) {
+        t[id] = {{behavior::failed}, {close_behavior::failed},
+                 "websockets 10.4 answers an offer of server_max_window_bits=8 with HTTP 500: it accepts it, "
+                 "then Python's zlib refuses a raw window of 8 bits (docs/permessage-deflate.md)"};
+    }
+    t["13.7.2"] = {{behavior::failed}, {close_behavior::failed},
+                   "websockets 10.4 accepts the first offer (server_max_window_bits=8) in its 101, then its "
+                   "zlib refuses the 8-bit window and the connection closes before any echo"};
+    return t;
+}
+
+table node_ws_deflate_expectations() {
+    table t;
+    for (int i = 1; i <= 7; ++i) {
+        refused_as_allowed(t, "22.1." + std::to_string(i),
+                           "ws refuses the whole handshake (400) over an invalid permessage-deflate offer");
+    }
+    refused_as_allowed(t, "22.1.13", "ws refuses the handshake (400) when any offer is invalid");
+    t["22.1.8"] = {{behavior::failed}, {close_behavior::failed},
+                   "ws 8.23 accepts server_max_window_bits=010 and answers 10; RFC 7692 7.1.2.1 allows no "
+                   "leading zeros and section 5 requires declining such an offer"};
+    return t;
+}
+
+std::vector<reports::case_result> run_selected(const std::string& url, std::vector<std::string>& notes,
+                                               bool (*wanted)(const std::string&)) {
     std::string error;
     const auto parsed = net::parse_ws_url(url, error);
     if (!parsed) {
@@ -256,7 +293,7 @@ std::vector<reports::case_result> run_selected(const std::string& url, std::vect
     const auto& cat = cases::full_catalog();
     std::vector<const cases::case_def*> chosen;
     for (const auto& c : cat.cases()) {
-        if (selected(c.id)) {
+        if (wanted(c.id)) {
             chosen.push_back(&c);
         }
     }
@@ -271,9 +308,9 @@ std::vector<reports::case_result> run_selected(const std::string& url, std::vect
     return results;
 }
 
-void expect_verdicts(peer_server& peer, const table& expected) {
+void expect_verdicts(peer_server& peer, const table& expected, bool (*wanted)(const std::string&) = selected) {
     std::vector<std::string> notes;
-    const auto results = run_selected(peer.url, notes);
+    const auto results = run_selected(peer.url, notes, wanted);
     EXPECT_TRUE(notes.empty()) << "run notes: " << notes.front();
 
     std::set<std::string> seen;
@@ -309,6 +346,19 @@ TEST(peers_conformance, node_ws_server_verdicts) {
     REQUIRE_PEER(node_missing(), "Node ws");
     peer_server peer({"node", script("node_autobahn_server.js")}, {"NODE_PATH=" + node_modules()});
     expect_verdicts(peer, node_ws_expectations());
+}
+
+TEST(peers_conformance, python_websockets_server_with_deflate_verdicts) {
+    REQUIRE_PEER(python_missing(), "Python websockets");
+    peer_server peer({python, script("python_autobahn_server.py")}, {"WSCHECK_PEER_DEFLATE=1"});
+    expect_verdicts(peer, python_websockets_deflate_expectations(), selected_with_deflate);
+}
+
+TEST(peers_conformance, node_ws_server_with_deflate_verdicts) {
+    REQUIRE_PEER(node_missing(), "Node ws");
+    peer_server peer({"node", script("node_autobahn_server.js")},
+                     {"NODE_PATH=" + node_modules(), "WSCHECK_PEER_DEFLATE=1"});
+    expect_verdicts(peer, node_ws_deflate_expectations(), selected_with_deflate);
 }
 
 // ---------------------------------------------------------------- the same libraries as clients
