@@ -188,29 +188,44 @@ std::error_code reference_client::handshake(const net::ws_url& url,
         session_options.deflate = deflate;
         session_options.deflate_min_size = options_.deflate_min_size;
         session_.emplace(std::move(session_options));
-        // Bytes after the head are the server's first frames.
+        // Bytes after the head are the server's first frames; their events wait in the
+        // session for receive().
         const auto leftover = bytes.subspan(consumed);
         if (!leftover.empty()) {
             session_->receive(leftover);
-            take_events();
         }
         pump();
         return {};
     }
 }
 
-void reference_client::take_events() {
+bool reference_client::pop_event(proto::session_event& out) {
+    if (!session_->next_event(out)) {
+        return false;
+    }
+    // The event's answer (Pong, Close echo, failing Close) is in the session's output now,
+    // behind whatever the application sent for the events before it; and the queue may have
+    // emptied, so reading goes on.
+    pump();
+    return true;
+}
+
+bool reference_client::take_events_until_close() {
     proto::session_event event;
-    while (session_->next_event(event)) {
+    while (!session_->peer_close() && !session_->failure() && pop_event(event)) {
         events_.push_back(std::move(event));
         event = {};
     }
+    return session_->peer_close().has_value() || session_->failure() || transport_closed();
 }
 
-// Keeps one read outstanding until the transport ends, and writes whatever the session has
-// to send (our messages, its Pongs and Close replies).
+// Writes whatever the session has to send (our messages, its Pongs and Close replies) and
+// keeps one read outstanding until the transport ends, except while the session holds events
+// the application has not taken: what comes after them is read once they are taken, so an
+// answer to an event never overtakes the application's answer to the one before it.
 void reference_client::pump() {
-    if (!session_ || !stream_ || io_error_) {
+    // After EOF the stream is closed (on_read): nothing more can be written or read.
+    if (!session_ || !stream_ || io_error_ || eof_) {
         return;
     }
     if (!writing_) {
@@ -233,7 +248,7 @@ void reference_client::pump() {
     }
     // After the closing handshake we still read: the server closes TCP first (7.1.1) and
     // its EOF is what we wait for.
-    if (!reading_ && !eof_) {
+    if (!reading_ && !eof_ && !session_->has_event()) {
         reading_ = true;
         stream_->async_read_some(rd_buf_, net::no_deadline,
                                  [this](std::error_code ec, std::size_t n) { on_read(ec, n); });
@@ -252,22 +267,24 @@ void reference_client::on_read(std::error_code ec, std::size_t n) {
         // 7.1.5: a transport that ends before the closing handshake is an abnormal closure;
         // the session reports it as a close event with 1006.
         session_->receive_eof();
-        take_events();
         stream_->close();
         return;
     }
     session_->receive(std::span<std::uint8_t>(rd_buf_).first(n));
-    take_events();
     pump();
 }
 
 std::error_code reference_client::flush(net::clock::time_point until) {
     pump();
     const bool flushed = run_until(
-        [&] { return io_error_ || (!writing_ && session_->output().empty()); },
+        [&] { return io_error_ || eof_ || (!writing_ && session_->output().empty()); },
         until + completion_slack);
     if (io_error_) {
         return io_error_;
+    }
+    if (eof_ && (writing_ || !session_->output().empty())) {
+        // The peer ended the transport before our data could go out.
+        return fail(client_error::connection_closed, "the connection is closed");
     }
     if (!flushed) {
         io_error_ = net::timed_out_error();
@@ -314,11 +331,22 @@ std::error_code reference_client::receive(proto::session_event& out) {
     if (!session_) {
         return fail(client_error::not_open, "not connected");
     }
-    pump();
-    run_until([&] { return !events_.empty() || transport_closed(); }, deadline());
+    // Events close() took out of the session while waiting for the peer's Close come first.
     if (!events_.empty()) {
         out = std::move(events_.front());
         events_.pop_front();
+        return {};
+    }
+    pump();
+    // One event at a time: its answer goes out only now, after everything the application
+    // sent for the events before it (an echo client's echo goes out before the Close that
+    // fails the connection on the bad frame behind the message).
+    bool got = false;
+    run_until([&] { return (got = pop_event(out)) || transport_closed(); }, deadline());
+    if (!got) {
+        got = pop_event(out); // the transport ended with events still queued
+    }
+    if (got) {
         return {};
     }
     if (transport_closed()) {
@@ -338,7 +366,10 @@ std::error_code reference_client::close(std::optional<std::uint16_t> code, std::
     }
     pump();
     // The peer's Close (or the end of the transport), then the server's TCP close (7.1.1).
-    run_until([&] { return session_->peer_close().has_value() || transport_closed(); }, until);
+    // Events before the Close are taken out of the session (answering them) and kept for
+    // receive().
+    run_until([&] { return take_events_until_close(); }, until);
+    take_events_until_close();
     run_until([&] { return transport_closed(); }, until);
     if (!transport_closed()) {
         // 7.1.1: after a reasonable wait, the client may close the connection itself.

@@ -4,9 +4,16 @@
 //
 // Each call runs the client's own io_context on the calling thread until it is done or its
 // deadline (client_options::timeout) passes. Once the session is open, one read stays
-// outstanding across calls, so pings are answered and the peer's frames are taken in while
-// we write; a receive() that times out loses nothing, the event simply has not come yet.
-// A write that misses its deadline abandons the connection.
+// outstanding across calls while no event waits for receive(); a receive() that times out
+// loses nothing, the event simply has not come yet. A write that misses its deadline
+// abandons the connection.
+//
+// Events are handed out one at a time, and the session's answer to each (a Pong, the echo of
+// a Close, the Close that fails the connection) is written when receive() returns it. So an
+// application that answers each message before asking for the next event answers in wire
+// order: when a message and a bad frame arrive in one read, the message's echo goes out
+// before the Close that fails the connection (what the Autobahn suite's strict OK wants). A
+// Ping is answered when receive() returns it, not earlier.
 //
 // Not thread-safe: one thread drives a client at a time.
 #pragma once
@@ -73,9 +80,9 @@ public:
                                     std::span<const std::span<const std::uint8_t>> pieces);
     std::error_code ping(std::span<const std::uint8_t> payload = {});
 
-    /// The next event from the peer: a message, a ping (already answered), a pong, the
-    /// peer's Close (already answered), or `failed` when the peer broke the protocol (we sent
-    /// the Close). timed_out when nothing came within the timeout (the connection stays
+    /// The next event from the peer: a message, a ping (answered now), a pong, the peer's
+    /// Close (answered now), or `failed` when the peer broke the protocol (our Close goes out
+    /// now). timed_out when nothing came within the timeout (the connection stays
     /// usable); connection_closed when the connection is over and nothing is left.
     std::error_code receive(proto::session_event& out);
 
@@ -109,7 +116,11 @@ private:
     bool run_until(const std::function<bool()>& done, net::clock::time_point deadline);
     void pump();
     void on_read(std::error_code ec, std::size_t n);
-    void take_events();
+    /// Pops one event from the session and writes its answer; false when none is queued.
+    bool pop_event(proto::session_event& out);
+    /// Pops events into events_ up to the peer's Close or our failure; true once that came
+    /// or the transport ended.
+    bool take_events_until_close();
     net::clock::time_point deadline() const;
 
     client_options options_;
@@ -122,7 +133,7 @@ private:
     proto::http_head response_head_;
     proto::accepted_response accepted_;
     std::optional<proto::session> session_;
-    std::deque<proto::session_event> events_;
+    std::deque<proto::session_event> events_; ///< taken by close() before the peer's Close
 
     std::vector<std::uint8_t> rd_buf_;
     bool reading_ = false;

@@ -133,6 +133,9 @@ public:
     /// state change; see the top comment. `out.data`'s storage is reused: pass the same event
     /// each time and popping allocates nothing.
     bool next_event(session_event& out);
+    /// True while an event is queued: next_event() would hand one out. An endpoint that reads
+    /// more only once this is false keeps at most one read's worth of events queued.
+    bool has_event() const noexcept { return events_head_ != events_.size(); }
 
     // ---- output ----
     // Data frames are sent only while open (5.5.1: none after our Close); a client masks each
