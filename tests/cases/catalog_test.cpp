@@ -2,6 +2,7 @@
 // same counts per section, and spot checks of what specific cases send and expect, taken
 // from the suite's case files (autobahntestsuite/case/caseN_N_N.py).
 #include "cases/catalog.hpp"
+#include "tests/cases/catalog_lookup.hpp"
 
 #include "harness/proto/close.hpp"
 #include "harness/proto/frame.hpp"
@@ -24,15 +25,7 @@ namespace {
 
 std::string top_section(const std::string& id) { return id.substr(0, id.find('.')); }
 
-const case_def& get(std::string_view id) {
-    const auto* c = full_catalog().find(id);
-    if (c == nullptr) {
-        ADD_FAILURE() << "no case " << id;
-        static const case_def none{};
-        return none;
-    }
-    return *c;
-}
+using wscheck::cases::catalog_testing::get;
 
 template <typename T>
 std::vector<T> steps_of(const script& s) {

@@ -2,6 +2,7 @@
 // payloads that are what they claim, and the section 22 payloads (the bomb is a bomb).
 #include "cases/builders.hpp"
 #include "cases/catalog.hpp"
+#include "tests/cases/catalog_lookup.hpp"
 #include "cases/compression_data.hpp"
 
 #include "harness/proto/deflate_stream.hpp"
@@ -20,15 +21,7 @@ using namespace wscheck::cases;
 using wscheck::proto::opcode;
 using namespace std::chrono_literals;
 
-const case_def& get(std::string_view id) {
-    const auto* c = full_catalog().find(id);
-    if (c == nullptr) {
-        ADD_FAILURE() << "no case " << id;
-        static const case_def none{};
-        return none;
-    }
-    return *c;
-}
+using wscheck::cases::catalog_testing::get;
 
 const echo_series& series_of(const script& s) {
     EXPECT_EQ(s.steps.size(), 1u);
