@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for a bounded time.
 #   ci/fuzz.sh [--seconds N]    (default 60 per target)
+# Each target runs with its dictionary (fuzz/dict/<name>.dict) and the libFuzzer flags of
+# fuzz/fuzz_<name>.options (e.g. max_len), as OSS-Fuzz runs it: the fuzz_<name>_run targets of
+# cmake/fuzzing.cmake pass both.
 # Fails on any crash, leak, timeout or out-of-memory. Crashing inputs are kept in
 # build-fuzz/fuzz-artifacts/<target>/; copy one into fuzz/corpus/<target>/regressions/ once
 # fixed so every ctest replays it.
