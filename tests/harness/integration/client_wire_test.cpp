@@ -238,5 +238,52 @@ TEST(client_wire, handshake_without_an_answer_times_out) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+// The 101 response, a valid message and a bad frame in ONE write: an application echoing each
+// message as receive() hands it out gets its echo on the wire before the Close that fails the
+// connection (the order Autobahn's strict OK wants of a client in 3.2, 4.1.3, 5.15 ...).
+class client_echo_order : public ::testing::TestWithParam<bad_frame_case> {};
+
+TEST_P(client_echo_order, echoes_the_message_before_failing) {
+    const auto& bad = GetParam();
+    std::optional<raw_socket::frame> first;
+    std::optional<raw_socket::frame> second;
+    scripted_server server([&](raw_socket& s) {
+        const auto head = s.read_head(5s).value_or("");
+        std::string bytes = response_101(proto::compute_accept(key_of(head)));
+        bytes += "\x81\x05hello"; // an unmasked text frame, as a server sends (5.1)
+        bytes += static_cast<char>(bad.first_byte);
+        bytes += '\x01';
+        bytes += static_cast<char>(bad.payload);
+        s.send(bytes);
+        first = s.read_frame(5s);
+        second = s.read_frame(5s);
+    }); // then closes the TCP connection, as a server does
+    {
+        client::reference_client client;
+        ASSERT_FALSE(client.connect(server.url())) << client.error_detail();
+        proto::session_event event;
+        ASSERT_FALSE(client.receive(event)) << client.error_detail();
+        ASSERT_EQ(event.what, proto::session_event::kind::text);
+        EXPECT_EQ(event.text(), "hello");
+        EXPECT_EQ(client.state(), proto::session_state::open);
+        ASSERT_FALSE(client.send_text(event.text())) << client.error_detail();
+        ASSERT_FALSE(client.receive(event)) << client.error_detail();
+        EXPECT_EQ(event.what, proto::session_event::kind::failed);
+        EXPECT_EQ(event.code, bad.close_code);
+        EXPECT_TRUE(client.close()); // the failure, once the server closed TCP
+    }
+    server.join();
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->header.op, proto::opcode::text);
+    EXPECT_EQ(std::string(first->payload.begin(), first->payload.end()), "hello");
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(second->header.op, proto::opcode::close);
+    ASSERT_GE(second->payload.size(), 2u);
+    EXPECT_EQ((second->payload[0] << 8) | second->payload[1], bad.close_code);
+}
+
+INSTANTIATE_TEST_SUITE_P(one_write, client_echo_order, ::testing::ValuesIn(bad_frames_after_a_message()),
+                         [](const auto& param_info) { return std::string(param_info.param.name); });
+
 } // namespace
 } // namespace wscheck::test

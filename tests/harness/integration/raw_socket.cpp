@@ -182,4 +182,14 @@ std::string valid_request(std::uint16_t port) {
            "Sec-WebSocket-Version: 13\r\n\r\n";
 }
 
+std::vector<bad_frame_case> bad_frames_after_a_message() {
+    return {
+        {"rsv2_text", 0xA1, 'x', 1002},         // 5.2: RSV2 without an extension defining it
+        {"reserved_opcode_3", 0x83, 'x', 1002}, // 5.2: reserved non-control opcode
+        {"reserved_opcode_b", 0x8B, 'x', 1002}, // 5.2: reserved control opcode
+        {"orphan_continuation", 0x80, 'x', 1002}, // 5.4: continuation with nothing to continue
+        {"bad_utf8_text", 0x81, 0xFF, 1007},    // 8.1: 0xFF never appears in UTF-8
+    };
+}
+
 } // namespace wscheck::test

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -86,6 +87,19 @@ private:
 std::vector<std::uint8_t> client_frame(proto::opcode op, std::span<const std::uint8_t> payload,
                                        bool fin = true);
 std::span<const std::uint8_t> bytes_of(const std::string& s);
+
+/// A one-byte-payload frame that breaks one rule, for tests that send it right behind a
+/// valid message in the same write (the shapes of Autobahn 3.2, 4.1.3, 4.2.3, 5.15, 6.x): the
+/// peer must answer the message first, then fail the connection with `close_code`.
+struct bad_frame_case {
+    const char* name;
+    std::uint8_t first_byte; ///< FIN, RSV and opcode bits
+    std::uint8_t payload;
+    std::uint16_t close_code;
+};
+std::vector<bad_frame_case> bad_frames_after_a_message();
+/// For test listings: the case's name rather than its bytes.
+inline void PrintTo(const bad_frame_case& c, std::ostream* os) { *os << c.name; }
 
 /// The standard handshake request for a raw client ("GET / HTTP/1.1" ... with a fixed key).
 std::string valid_request(std::uint16_t port);
