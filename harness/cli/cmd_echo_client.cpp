@@ -2,6 +2,7 @@
 // Testsuite's client protocol, as every client's test script is:
 //
 //   wscheck echo-client ws://127.0.0.1:9001 --agent wscheck-reference
+//   wscheck echo-client wss://127.0.0.1:9001 --insecure      (or --cacert FILE)
 //
 // asks /getCaseCount, runs /runCase?case=N&agent=NAME for N = 1..count echoing every text and
 // binary message back, then asks /updateReports. It is the control of `wscheck test-client`:
@@ -30,6 +31,8 @@ struct echo_args {
     std::string agent = "wscheck-reference";
     double case_timeout_s = 120;
     unsigned jobs = 1;
+    std::string cacert;
+    bool insecure = false;
     bool quiet = false;
 };
 
@@ -51,9 +54,11 @@ std::string query_value(const std::string& s) {
     return out;
 }
 
-client::client_options options_for(std::chrono::milliseconds call_timeout) {
+client::client_options options_for(const echo_args& args, std::chrono::milliseconds call_timeout) {
     client::client_options o;
     o.timeout = call_timeout;
+    o.tls.ca_file = args.cacert;
+    o.tls.insecure = args.insecure;
     o.max_message_size = 64 * 1024 * 1024; // 9.x sends 16 MiB messages
     return o;
 }
@@ -61,9 +66,9 @@ client::client_options options_for(std::chrono::milliseconds call_timeout) {
 /// One connection of the protocol: connects to `target`, answers as an echo client until the
 /// connection is over or `limit` passes. Returns the text messages received (getCaseCount's
 /// answer), echoing them only when `echo`.
-std::vector<std::string> converse(const std::string& base, const std::string& target, bool echo,
-                                  std::chrono::milliseconds limit) {
-    client::reference_client c{options_for(std::chrono::milliseconds{10'000})};
+std::vector<std::string> converse(const echo_args& args, const std::string& base, const std::string& target,
+                                  bool echo, std::chrono::milliseconds limit) {
+    client::reference_client c{options_for(args, std::chrono::milliseconds{10'000})};
     std::vector<std::string> texts;
     if (c.connect(base + target)) {
         return texts; // the handshake was refused or broken: the tester judges that, we go on
@@ -102,7 +107,10 @@ int run_echo_client(const echo_args& args) {
         base.pop_back();
     }
     const auto limit = std::chrono::milliseconds(static_cast<long long>(args.case_timeout_s * 1000));
-    const auto count_texts = converse(base, "/getCaseCount", false, limit);
+    if (!base.starts_with("wss://") && (args.insecure || !args.cacert.empty())) {
+        throw usage_error("--cacert and --insecure apply to wss:// URLs only");
+    }
+    const auto count_texts = converse(args, base, "/getCaseCount", false, limit);
     long count = -1;
     if (!count_texts.empty()) {
         const auto& t = count_texts.front();
@@ -125,7 +133,7 @@ int run_echo_client(const echo_args& args) {
                 const std::lock_guard lock{print};
                 std::cout << "case " << n << "/" << count << "\n" << std::flush;
             }
-            converse(base, "/runCase?case=" + std::to_string(n) + "&agent=" + agent, true, limit);
+            converse(args, base, "/runCase?case=" + std::to_string(n) + "&agent=" + agent, true, limit);
         }
     };
     std::vector<std::thread> threads;
@@ -136,7 +144,7 @@ int run_echo_client(const echo_args& args) {
     for (auto& t : threads) {
         t.join();
     }
-    converse(base, "/updateReports?agent=" + agent, false, limit);
+    converse(args, base, "/updateReports?agent=" + agent, false, limit);
     return exit_ok;
 }
 
@@ -154,6 +162,8 @@ void add_echo_client_command(CLI::App& app, int& status) {
     cmd->add_option("-j,--jobs", args->jobs, "Cases run at once, each on its own connection")
         ->check(CLI::Range(1u, 64u))
         ->capture_default_str();
+    cmd->add_option("--cacert", args->cacert, "PEM file of certificates to trust (wss://)");
+    cmd->add_flag("-k,--insecure", args->insecure, "Accept any server certificate (wss://)");
     cmd->add_flag("-q,--quiet", args->quiet, "Print nothing");
     cmd->callback([args, &status] { status = run_echo_client(*args); });
 }

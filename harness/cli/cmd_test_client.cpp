@@ -4,6 +4,8 @@
 //   wscheck test-client                                   listen on 127.0.0.1:9001, wait
 //   wscheck test-client --exec 'python3 my_client.py {url}' --agent my-client
 //   wscheck test-client --spec fuzzingserver.json         Autobahn's spec file, as it is
+//   wscheck test-client --tls                             wss:// with a fresh self-signed
+//                                                         certificate (or --cert/--key)
 //
 // When the run ends (docs/testing-clients.md):
 //   - with --exec: when the started client exits (plus a short grace for its last connection)
@@ -15,6 +17,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/test_reports.hpp"
 #include "cases/selection.hpp"
+#include "harness/net/tls.hpp"
 #include "harness/runner/client_listener.hpp"
 #include "harness/runner/client_process.hpp"
 #include "harness/runner/spec_file.hpp"
@@ -28,6 +31,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 
 namespace wscheck::cli {
 
@@ -49,6 +53,9 @@ struct client_test_args {
     double handshake_timeout_s = 5;
     double close_timeout_s = 1;
     double write_timeout_s = 10;
+    bool tls = false;
+    std::string cert_file;
+    std::string key_file;
     bool list = false;
     bool quiet = false;
 };
@@ -73,10 +80,12 @@ bool agent_matches(std::string_view pattern, std::string_view name) {
     return !name.empty() && pattern.front() == name.front() && agent_matches(pattern.substr(1), name.substr(1));
 }
 
-/// "127.0.0.1:9001", "[::1]:9001", "ws://127.0.0.1:9001" -> host and port.
+/// "127.0.0.1:9001", "[::1]:9001", "ws://127.0.0.1:9001", "wss://..." -> host and port.
 std::pair<std::string, std::uint16_t> parse_listen(std::string text) {
     if (text.starts_with("ws://")) {
         text.erase(0, 5);
+    } else if (text.starts_with("wss://")) {
+        text.erase(0, 6);
     }
     while (!text.empty() && text.back() == '/') {
         text.pop_back();
@@ -199,6 +208,19 @@ int run_test_client(client_test_args& args) {
 
     runner::listener_options lo;
     std::tie(lo.host, lo.port) = parse_listen(listen);
+    // wss://: a certificate given, or a fresh self-signed one, as `wscheck serve --tls`.
+    if (args.cert_file.empty() != args.key_file.empty()) {
+        throw usage_error("--cert and --key go together");
+    }
+    const bool tls = args.tls || !args.cert_file.empty() || listen.starts_with("wss://");
+    std::optional<net::ssl::context> tls_context;
+    if (tls) {
+        // Throws setup_error (main reports it) when a file does not load or OpenSSL fails.
+        tls_context.emplace(net::make_server_context(args.cert_file.empty()
+                                                         ? net::generate_self_signed()
+                                                         : net::load_certificate_files(args.cert_file, args.key_file)));
+        lo.tls = &*tls_context;
+    }
     lo.connection.handshake_timeout = ms_of(args.handshake_timeout_s);
     lo.connection.close_timeout = ms_of(args.close_timeout_s);
     lo.connection.write_timeout = ms_of(args.write_timeout_s);
@@ -418,6 +440,9 @@ void add_test_client_command(CLI::App& app, int& status) {
     cmd->add_option("--write-timeout", args->write_timeout_s, "Seconds a write may make no progress")
         ->check(CLI::Range(0.01, 3600.0))
         ->capture_default_str();
+    cmd->add_flag("--tls", args->tls, "Serve wss:// (self-signed certificate unless --cert/--key)");
+    cmd->add_option("--cert", args->cert_file, "PEM certificate (chain) file; implies --tls");
+    cmd->add_option("--key", args->key_file, "PEM private key file for --cert");
     cmd->add_flag("--list", args->list, "List the selected cases with their runCase numbers and exit");
     cmd->add_flag("-q,--quiet", args->quiet, "Print only the summary");
     cmd->callback([args, &status] { status = run_test_client(*args); });

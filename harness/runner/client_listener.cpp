@@ -76,7 +76,7 @@ std::error_code client_listener::listen(std::string& detail) {
 
 std::string client_listener::url() const {
     const bool v6 = options_.host.find(':') != std::string::npos;
-    return "ws://" + (v6 ? "[" + options_.host + "]" : options_.host) + ":" + std::to_string(port_);
+    return (options_.tls ? "wss://" : "ws://") + (v6 ? "[" + options_.host + "]" : options_.host) + ":" + std::to_string(port_);
 }
 
 std::size_t client_listener::cases_running() const noexcept {
@@ -113,16 +113,36 @@ void client_listener::accept() {
         }
         if (!ec) {
             auto in = std::make_shared<incoming>();
-            in->stream = net::stream::adopt(std::move(socket));
+            in->stream = net::stream::adopt(std::move(socket), self->options_.tls);
             std::erase_if(self->streams_, [](const std::weak_ptr<net::stream>& w) { return w.expired(); });
             self->streams_.push_back(in->stream);
             ++self->open_;
             ++self->accepted_count_;
             self->last_activity_ = std::chrono::steady_clock::now();
-            self->read_request(in);
+            self->accept_tls(in);
         }
         self->accept();
     });
+}
+
+void client_listener::accept_tls(const std::shared_ptr<incoming>& in) {
+    if (!options_.tls) {
+        read_request(in);
+        return;
+    }
+    // The TLS handshake is part of the opening handshake's deadline (handshake_timeout).
+    in->stream->async_accept_tls(options_.connection.handshake_timeout,
+                                 [self = shared_from_this(), in](std::error_code ec) {
+                                     if (self->stopped_) {
+                                         return;
+                                     }
+                                     if (ec) {
+                                         in->stream->close(); // no TLS, no request to answer
+                                         self->connection_done();
+                                         return;
+                                     }
+                                     self->read_request(in);
+                                 });
 }
 
 void client_listener::read_request(const std::shared_ptr<incoming>& in) {

@@ -4,7 +4,7 @@
 // with one text message (or none) and a Close, as that suite answers them.
 //
 // Theory of operation
-//   accept -> read the request head (capped by http_parser, bounded by handshake_timeout)
+//   accept -> (wss: the TLS handshake) -> read the request head (capped by http_parser, bounded by handshake_timeout, which the TLS handshake counts in)
 //   -> route by its target. A target that is not part of the protocol, or that lacks a
 //   parameter, is answered with an HTTP 400/404 and closed. Several clients (agents) may be
 //   served at once; each agent's results are kept per case, in the order of the selection.
@@ -31,6 +31,9 @@ namespace wscheck::runner {
 
 struct listener_options {
     runner_options connection;  ///< handshake, write and close timeouts; url and tls unused
+    /// wss:// (RFC 6455 3): every connection starts with a TLS handshake presenting this
+    /// server context, which must outlive the listener. Null: ws://.
+    net::ssl::context* tls = nullptr;
     std::string host = "127.0.0.1";
     std::uint16_t port = 9001;  ///< 0: an ephemeral port (tests)
 };
@@ -65,7 +68,7 @@ public:
     /// Binds and starts accepting. A setup failure (port in use) is returned with `detail`.
     std::error_code listen(std::string& detail);
     std::uint16_t port() const noexcept { return port_; }
-    /// The URL clients connect to: "ws://127.0.0.1:9001".
+    /// The URL clients connect to: "ws://127.0.0.1:9001" (wss:// with options.tls).
     std::string url() const;
     /// Stops accepting and ends every connection now (running cases are interrupted, and
     /// their results dropped: they would be about our own drop).
@@ -84,6 +87,7 @@ public:
 private:
     struct incoming;
     void accept();
+    void accept_tls(const std::shared_ptr<incoming>& in);
     void read_request(const std::shared_ptr<incoming>& in);
     void route(const std::shared_ptr<incoming>& in);
     void run_case(const std::shared_ptr<incoming>& in, agent_record& agent, std::size_t index);

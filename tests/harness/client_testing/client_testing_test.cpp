@@ -92,6 +92,54 @@ TEST(ClientTesting, ReferenceClientPassesEveryCase) {
     EXPECT_GT(count, sanitized ? 250u : 330u);
 }
 
+// wss://: the reference client through the Autobahn protocol over TLS, a few sections (the
+// framing cases, close, and the client's own duties), first against a fresh self-signed
+// certificate it is told to accept (--insecure), then against a certificate given with
+// --cert/--key that it verifies (--cacert, host 127.0.0.1 in the subjectAltName).
+TEST(ClientTesting, ReferenceClientOverTls) {
+    const std::string sections = "-c '1.*,2.*,3.*,5.*,6.1.*,7.1.*,30' ";
+    const auto expect_all_ok = [](const run& r) {
+        ASSERT_EQ(r.exit_code, 0) << r.log;
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_NE(r.report.value("target", "").find("wss://127.0.0.1:"), std::string::npos)
+            << r.report.value("target", "");
+        std::size_t count = 0;
+        for (const auto& c : r.report["cases"]) {
+            ++count;
+            const std::string behavior = c.value("behavior", "");
+            EXPECT_FALSE(failing(c)) << c.value("id", "") << ": " << c.value("reason", "");
+            EXPECT_TRUE(behavior == "OK" || behavior == "INFORMATIONAL") << c.value("id", "") << ": " << behavior;
+        }
+        EXPECT_GT(count, 80u);
+    };
+    expect_all_ok(test_client("tls_self_signed",
+                              sections + "--tls --exec '" + std::string{WSCHECK_BIN} +
+                                  " echo-client {url} --agent {agent} -q -j 2 --insecure' --agent tls",
+                              "tls"));
+
+    const fs::path dir = fs::temp_directory_path() / ("wscheck_client_testing_cert_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string cert = (dir / "cert.pem").string();
+    const std::string key = (dir / "key.pem").string();
+    const std::string make_cert = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+                                  "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+                                  "-addext basicConstraints=critical,CA:TRUE -keyout " + key + " -out " + cert +
+                                  " > /dev/null 2>&1";
+    ASSERT_EQ(std::system(make_cert.c_str()), 0) << "openssl req failed (ci/install.sh installs openssl)";
+    expect_all_ok(test_client("tls_cert",
+                              sections + "--cert " + cert + " --key " + key + " --exec '" + std::string{WSCHECK_BIN} +
+                                  " echo-client {url} --agent {agent} -q -j 2 --cacert " + cert + "' --agent tls",
+                              "tls"));
+    // Without being told to trust it, the client refuses the self-signed certificate: it
+    // never gets a case, and the run says so.
+    const auto refused = test_client("tls_untrusted",
+                                     "-c '1.1.1' --tls --exec '" + std::string{WSCHECK_BIN} +
+                                         " echo-client {url} --agent {agent} -q' --agent tls",
+                                     "tls");
+    EXPECT_EQ(refused.exit_code, 1) << refused.log;
+    fs::remove_all(dir);
+}
+
 // Each broken client is caught by the cases for its fault and by no other case.
 TEST(ClientTesting, BrokenClientsAreCaughtByTheirCasesOnly) {
     const std::string selection = "-c '1.1.1,2.1,3.1,4.1.1,5.3,6.3.1,7.1.1,7.1.3,7.5.1,30' --close-timeout 0.3";
