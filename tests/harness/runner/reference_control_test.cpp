@@ -79,7 +79,7 @@ TEST(ReferenceControl, WholeCatalogHasNoFailure) {
 }
 
 TEST(ReferenceControl, CompressionCasesPassWithDeflateOn) {
-    // `wscheck test`'s embedded server: permessage-deflate on with its defaults. Section 22
+    // `wscheck test --deflate`'s embedded server: permessage-deflate on with its defaults. Section 22
     // whole, and of 12 and 13 (1000 echoes each) the small sizes of every data set and offer
     // plus the fragmented ones of the windows that differ most (8 and 15 bits): the whole of
     // them is ci/main.sh's job.
