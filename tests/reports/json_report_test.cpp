@@ -448,3 +448,36 @@ TEST(JsonReport, WritesAndReadsAFile) {
 }
 
 } // namespace
+
+TEST(JsonReport, RoundTripsPermessageDeflateAndReadsReportsWithoutIt) {
+    run_result run = sample_run();
+    auto& d = run.cases[0].deflate;
+    d.offered = true;
+    d.offer = "permessage-deflate; client_max_window_bits";
+    d.response = "permessage-deflate; client_max_window_bits=10";
+    d.agreed = "server: 15-bit window, context takeover; client: 10-bit window, context takeover";
+    run.cases[0].expected_close.either_may_close = true;
+    const json j = render_and_parse(run);
+    EXPECT_EQ(j.at("cases")[0].at("deflate").at("agreed"), d.agreed);
+    EXPECT_EQ(j.at("cases")[0].at("expected_close").at("either_may_close"), true);
+    EXPECT_EQ(j.at("cases")[1].at("deflate").at("offered"), false);
+    std::string error;
+    const auto back = parse_json_report(render_json_report(run), error);
+    ASSERT_TRUE(back.has_value()) << error;
+    EXPECT_TRUE(back->cases[0].deflate.offered);
+    EXPECT_EQ(back->cases[0].deflate.offer, d.offer);
+    EXPECT_EQ(back->cases[0].deflate.response, d.response);
+    EXPECT_EQ(back->cases[0].deflate.agreed, d.agreed);
+    EXPECT_TRUE(back->cases[0].expected_close.either_may_close);
+    EXPECT_FALSE(back->cases[1].deflate.offered);
+
+    // A report written before permessage-deflate has neither field: it still reads.
+    json old = render_and_parse(sample_run());
+    for (auto& c : old["cases"]) {
+        c.erase("deflate");
+        c["expected_close"].erase("either_may_close");
+    }
+    const auto read_old = report_from_json(old, error);
+    ASSERT_TRUE(read_old.has_value()) << error;
+    EXPECT_FALSE(read_old->cases[0].deflate.offered);
+}
