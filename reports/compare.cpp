@@ -105,15 +105,7 @@ std::string one_line(std::string_view raw, std::size_t max) {
             c = ' ';
         }
     }
-    if (s.size() > max) {
-        std::size_t n = max >= 3 ? max - 3 : 0;
-        while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
-            --n;
-        }
-        s.resize(n);
-        s += "...";
-    }
-    return s;
+    return cut_text(std::move(s), max);
 }
 
 std::string pad_right(std::string s, std::size_t width) {
