@@ -5,22 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 namespace {
 
 using namespace wscheck;
 using namespace wscheck::reports;
 using namespace wscheck::reports::testing;
-
-std::vector<std::string> lines_of(const std::string& s) {
-    std::vector<std::string> out;
-    std::istringstream in{s};
-    for (std::string line; std::getline(in, line);) {
-        out.push_back(line);
-    }
-    return out;
-}
 
 bool has_line(const std::string& text, const std::string& line) {
     for (const auto& l : lines_of(text)) {

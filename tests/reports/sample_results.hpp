@@ -5,6 +5,7 @@
 #include "reports/result.hpp"
 
 #include <chrono>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,16 @@
 namespace wscheck::reports::testing {
 
 using namespace std::chrono_literals;
+
+/// A report's text cut into lines, for tests that look for one line.
+inline std::vector<std::string> lines_of(const std::string& s) {
+    std::vector<std::string> out;
+    std::istringstream in{s};
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
 
 inline cases::event text_event(std::string_view s) {
     return {cases::event::kind::text, cases::payload{s}};

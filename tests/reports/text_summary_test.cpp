@@ -12,15 +12,6 @@ using namespace wscheck;
 using namespace wscheck::reports;
 using namespace wscheck::reports::testing;
 
-std::vector<std::string> lines_of(const std::string& s) {
-    std::vector<std::string> out;
-    std::istringstream in{s};
-    for (std::string line; std::getline(in, line);) {
-        out.push_back(line);
-    }
-    return out;
-}
-
 /// The line that starts with `prefix`, or "" when none does.
 std::string line_starting(const std::string& text, const std::string& prefix) {
     for (const auto& l : lines_of(text)) {
