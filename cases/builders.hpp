@@ -1,5 +1,11 @@
 // Small builders shared by the section files, so that a case reads like the Autobahn Testsuite
 // case it mirrors: frames, events, outcomes and the two usual close expectations.
+//
+// Steps go into a script with `sc.steps.emplace_back(...)`, not push_back: push_back(step)
+// moves a temporary variant, and GCC 12 at -O3 follows that move into every alternative and
+// reports echo_series::count "may be used uninitialized" (-Werror breaks the Release build; a
+// false positive, the temporary holds another step). emplace_back constructs the variant in
+// place from the step, so there is no temporary variant to move.
 #pragma once
 
 #include "cases/case.hpp"
@@ -102,7 +108,7 @@ inline close_expectation peer_fails(std::vector<std::uint16_t> codes = {1002}) {
 inline std::function<script()> fails_at(send_frame f, std::vector<std::uint16_t> codes = {1002}) {
     return [f, codes] {
         script sc;
-        sc.steps.push_back(f);
+        sc.steps.emplace_back(f);
         sc.outcomes = {ok()};
         sc.close = peer_fails(codes);
         return sc;

@@ -47,7 +47,7 @@ void add_sized_messages(catalog_builder& b, const std::string& sub, bool binary)
             // Autobahn's payloads: '*' for text, 0xFE (never valid UTF-8) for binary.
             const payload data = binary ? build::filled(0xFE, s.length) : build::repeated("*", s.length);
             script sc;
-            sc.steps.push_back(build::chopped(
+            sc.steps.emplace_back(build::chopped(
                 build::frame(binary ? proto::opcode::binary : proto::opcode::text, data), s.chop));
             sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
             sc.close = build::we_close();

@@ -25,7 +25,7 @@ case_def ping_case(std::string id, std::string description, payload data, std::s
     c.on_timeout = timeout_action::close;
     c.build = [data, chop] {
         script sc;
-        sc.steps.push_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
+        sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
         sc.outcomes = {build::ok({build::pong(data)})};
         sc.close = build::we_close();
         return sc;
@@ -45,8 +45,8 @@ case_def unsolicited_pong(std::string id, payload data) {
     c.on_timeout = timeout_action::close;
     c.build = [data] {
         script sc;
-        sc.steps.push_back(build::frame(proto::opcode::pong, data));
-        sc.steps.push_back(send_close{});
+        sc.steps.emplace_back(build::frame(proto::opcode::pong, data));
+        sc.steps.emplace_back(send_close{});
         sc.outcomes = {build::ok()};
         sc.close = build::we_close();
         return sc;
@@ -72,7 +72,7 @@ case_def ten_pings(std::string id, std::size_t chop) {
         std::vector<event> pongs;
         for (int i = 0; i < 10; ++i) {
             const payload data{"payload-" + std::to_string(i)};
-            sc.steps.push_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
+            sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
             pongs.push_back(build::pong(data));
         }
         sc.outcomes = {build::ok(std::move(pongs))};
@@ -104,7 +104,7 @@ void add_pings(catalog_builder& b) {
         c.timeout = one_second;
         c.build = [] {
             script sc;
-            sc.steps.push_back(build::frame(proto::opcode::ping, build::filled(0xfe, 126)));
+            sc.steps.emplace_back(build::frame(proto::opcode::ping, build::filled(0xfe, 126)));
             sc.outcomes = {build::ok()};
             sc.close = build::peer_fails();
             return sc;
@@ -127,8 +127,8 @@ void add_pings(catalog_builder& b) {
         c.build = [] {
             const payload data{"ping payload"};
             script sc;
-            sc.steps.push_back(build::frame(proto::opcode::pong, payload{"unsolicited pong payload"}));
-            sc.steps.push_back(build::frame(proto::opcode::ping, data));
+            sc.steps.emplace_back(build::frame(proto::opcode::pong, payload{"unsolicited pong payload"}));
+            sc.steps.emplace_back(build::frame(proto::opcode::ping, data));
             sc.outcomes = {build::ok({build::pong(data)})};
             sc.close = build::we_close();
             return sc;

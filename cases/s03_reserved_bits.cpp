@@ -52,9 +52,9 @@ case_def after_valid(std::string id, std::uint8_t rsv, writing how) {
             return build::chopped(std::move(f), how == writing::octet_wise ? 1 : 0);
         };
         script sc;
-        sc.steps.push_back(shape(build::frame(proto::opcode::text, data)));
-        sc.steps.push_back(shape(build::with_rsv(build::frame(proto::opcode::text, data), rsv)));
-        sc.steps.push_back(shape(build::frame(proto::opcode::ping)));
+        sc.steps.emplace_back(shape(build::frame(proto::opcode::text, data)));
+        sc.steps.emplace_back(shape(build::with_rsv(build::frame(proto::opcode::text, data), rsv)));
+        sc.steps.emplace_back(shape(build::frame(proto::opcode::ping)));
         sc.outcomes = {build::ok({build::text(data)}), build::non_strict()};
         sc.close = build::peer_fails();
         return sc;

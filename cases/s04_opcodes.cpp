@@ -53,14 +53,14 @@ case_def reserved_opcode(std::string id, unsigned op_value, bool control, shape 
         const payload hello{"Hello, world!"};
         script sc;
         if (alone) {
-            sc.steps.push_back(build::frame(op, s == shape::alone_with_payload ? payload{"reserved opcode payload"}
+            sc.steps.emplace_back(build::frame(op, s == shape::alone_with_payload ? payload{"reserved opcode payload"}
                                                                              : payload{}));
             sc.outcomes = {build::ok()};
         } else {
             const std::size_t chop = s == shape::between_octet_wise ? 1 : 0;
-            sc.steps.push_back(build::chopped(build::frame(proto::opcode::text, hello), chop));
-            sc.steps.push_back(build::chopped(build::frame(op, s == shape::between ? payload{} : hello), chop));
-            sc.steps.push_back(build::chopped(build::frame(proto::opcode::ping), chop));
+            sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::text, hello), chop));
+            sc.steps.emplace_back(build::chopped(build::frame(op, s == shape::between ? payload{} : hello), chop));
+            sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping), chop));
             // Failing before echoing the first message (reading ahead) is allowed, NON-STRICT.
             sc.outcomes = {build::ok({build::text(hello)}), build::non_strict()};
         }

@@ -48,8 +48,8 @@ case_def fragmented_control(std::string id, opcode op, const char* name) {
     c.rfc = no_control_fragments;
     c.build = [op] {
         script sc;
-        sc.steps.push_back(build::frame(op, payload{"fragment1"}, false));
-        sc.steps.push_back(build::frame(opcode::cont, payload{"fragment2"}, true));
+        sc.steps.emplace_back(build::frame(op, payload{"fragment1"}, false));
+        sc.steps.emplace_back(build::frame(opcode::cont, payload{"fragment2"}, true));
         sc.outcomes = {build::ok()};
         sc.close = build::peer_fails();
         return sc;
@@ -70,11 +70,11 @@ case_def two_fragments(std::string id, writing how, bool ping_between) {
     c.build = [how, ping_between] {
         const payload ping_data{"ping payload"};
         script sc;
-        sc.steps.push_back(shaped(build::frame(opcode::text, payload{"fragment1"}, false), how));
+        sc.steps.emplace_back(shaped(build::frame(opcode::text, payload{"fragment1"}, false), how));
         if (ping_between) {
-            sc.steps.push_back(shaped(build::frame(opcode::ping, ping_data), how));
+            sc.steps.emplace_back(shaped(build::frame(opcode::ping, ping_data), how));
         }
-        sc.steps.push_back(shaped(build::frame(opcode::cont, payload{"fragment2"}, true), how));
+        sc.steps.emplace_back(shaped(build::frame(opcode::cont, payload{"fragment2"}, true), how));
         if (ping_between) {
             sc.outcomes = {build::ok({build::pong(ping_data), build::text(payload{"fragment1fragment2"})})};
         } else {
@@ -97,8 +97,8 @@ case_def orphan_continuation(std::string id, bool fin, writing how) {
     c.rfc = nothing_to_continue;
     c.build = [fin, how] {
         script sc;
-        sc.steps.push_back(shaped(build::frame(opcode::cont, payload{"non-continuation payload"}, fin), how));
-        sc.steps.push_back(shaped(build::frame(opcode::text, payload{"Hello, world!"}), how));
+        sc.steps.emplace_back(shaped(build::frame(opcode::cont, payload{"non-continuation payload"}, fin), how));
+        sc.steps.emplace_back(shaped(build::frame(opcode::text, payload{"Hello, world!"}), how));
         sc.outcomes = {build::ok()};
         sc.close = build::peer_fails();
         return sc;
@@ -118,9 +118,9 @@ case_def repeated_orphans(std::string id, bool fin) {
     c.build = [fin] {
         script sc;
         for (int i = 0; i < 2; ++i) {
-            sc.steps.push_back(build::frame(opcode::cont, payload{"fragment1"}, fin));
-            sc.steps.push_back(build::frame(opcode::text, payload{"fragment2"}, false));
-            sc.steps.push_back(build::frame(opcode::cont, payload{"fragment3"}, true));
+            sc.steps.emplace_back(build::frame(opcode::cont, payload{"fragment1"}, fin));
+            sc.steps.emplace_back(build::frame(opcode::text, payload{"fragment2"}, false));
+            sc.steps.emplace_back(build::frame(opcode::cont, payload{"fragment3"}, true));
         }
         sc.outcomes = {build::ok()};
         sc.close = build::peer_fails();
@@ -151,18 +151,18 @@ case_def pings_during_message(std::string id, bool sync) {
             return fr;
         };
         script sc;
-        sc.steps.push_back(f(opcode::text, "fragment1", false));
-        sc.steps.push_back(f(opcode::cont, "fragment2", false));
+        sc.steps.emplace_back(f(opcode::text, "fragment1", false));
+        sc.steps.emplace_back(f(opcode::cont, "fragment2", false));
         auto p1 = build::frame(opcode::ping, ping1);
         p1.sync = sync;
-        sc.steps.push_back(p1);
-        sc.steps.push_back(pause{milliseconds{1000}, {}});
-        sc.steps.push_back(f(opcode::cont, "fragment3", false));
-        sc.steps.push_back(f(opcode::cont, "fragment4", false));
+        sc.steps.emplace_back(p1);
+        sc.steps.emplace_back(pause{milliseconds{1000}, {}});
+        sc.steps.emplace_back(f(opcode::cont, "fragment3", false));
+        sc.steps.emplace_back(f(opcode::cont, "fragment4", false));
         auto p2 = build::frame(opcode::ping, ping2);
         p2.sync = sync;
-        sc.steps.push_back(p2);
-        sc.steps.push_back(f(opcode::cont, "fragment5", true));
+        sc.steps.emplace_back(p2);
+        sc.steps.emplace_back(f(opcode::cont, "fragment5", true));
         sc.outcomes = {build::ok({build::pong(ping1), build::pong(ping2),
                                   build::text(payload{"fragment1fragment2fragment3fragment4fragment5"})})};
         sc.close = build::we_close();
@@ -199,10 +199,10 @@ void add_fragmentation(catalog_builder& b) {
         c.rfc = nothing_to_continue;
         c.build = [] {
             script sc;
-            sc.steps.push_back(build::frame(opcode::text, payload{"fragment1"}, false));
-            sc.steps.push_back(build::frame(opcode::cont, payload{"fragment2"}, true));
-            sc.steps.push_back(build::frame(opcode::cont, payload{"fragment3"}, false));
-            sc.steps.push_back(build::frame(opcode::text, payload{"fragment4"}, true));
+            sc.steps.emplace_back(build::frame(opcode::text, payload{"fragment1"}, false));
+            sc.steps.emplace_back(build::frame(opcode::cont, payload{"fragment2"}, true));
+            sc.steps.emplace_back(build::frame(opcode::cont, payload{"fragment3"}, false));
+            sc.steps.emplace_back(build::frame(opcode::text, payload{"fragment4"}, true));
             sc.outcomes = {build::ok({build::text(payload{"fragment1fragment2"})}), build::non_strict()};
             sc.close = build::peer_fails();
             return sc;
@@ -220,8 +220,8 @@ void add_fragmentation(catalog_builder& b) {
         c.rfc = nothing_to_continue;
         c.build = [] {
             script sc;
-            sc.steps.push_back(build::frame(opcode::text, payload{"fragment1"}, false));
-            sc.steps.push_back(build::frame(opcode::text, payload{"fragment2"}, true));
+            sc.steps.emplace_back(build::frame(opcode::text, payload{"fragment1"}, false));
+            sc.steps.emplace_back(build::frame(opcode::text, payload{"fragment2"}, true));
             sc.outcomes = {build::ok()};
             sc.close = build::peer_fails();
             return sc;

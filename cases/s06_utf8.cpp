@@ -58,10 +58,10 @@ case_def echo_case(std::string id, std::string description, std::vector<payload>
     c.build = [frames, whole, fragment_size] {
         script sc;
         if (frames.empty()) {
-            sc.steps.push_back(send_message{opcode::text, whole, fragment_size, 0});
+            sc.steps.emplace_back(send_message{opcode::text, whole, fragment_size, 0});
         } else {
             for (std::size_t i = 0; i < frames.size(); ++i) {
-                sc.steps.push_back(build::frame(i == 0 ? opcode::text : opcode::cont, frames[i],
+                sc.steps.emplace_back(build::frame(i == 0 ? opcode::text : opcode::cont, frames[i],
                                                 i + 1 == frames.size()));
             }
         }
@@ -117,7 +117,7 @@ void add_valid_and_invalid(catalog_builder& b) {
         c.rfc = invalid_text;
         c.build = [invalid, fragment_size] {
             script sc;
-            sc.steps.push_back(send_message{opcode::text, invalid, fragment_size, 0});
+            sc.steps.emplace_back(send_message{opcode::text, invalid, fragment_size, 0});
             sc.outcomes = {build::ok()};
             sc.close = fails_with_1007();
             return sc;
@@ -155,18 +155,18 @@ case_def fail_fast(std::string id, std::size_t cut1, std::size_t cut2, bool one_
             // front; the payload follows in three writes, then endMessage's empty final frame.
             auto first = build::frame(opcode::text, p1, false);
             first.declared_length = whole.size();
-            sc.steps.push_back(first);
-            sc.steps.push_back(pause{milliseconds{1000}, "A"});
-            sc.steps.push_back(send_frame_data{p2});
-            sc.steps.push_back(pause{milliseconds{1000}, "B"});
-            sc.steps.push_back(send_frame_data{p3});
-            sc.steps.push_back(build::frame(opcode::cont, payload{}, true));
+            sc.steps.emplace_back(first);
+            sc.steps.emplace_back(pause{milliseconds{1000}, "A"});
+            sc.steps.emplace_back(send_frame_data{p2});
+            sc.steps.emplace_back(pause{milliseconds{1000}, "B"});
+            sc.steps.emplace_back(send_frame_data{p3});
+            sc.steps.emplace_back(build::frame(opcode::cont, payload{}, true));
         } else {
-            sc.steps.push_back(build::frame(opcode::text, p1, false));
-            sc.steps.push_back(pause{milliseconds{1000}, "A"});
-            sc.steps.push_back(build::frame(opcode::cont, p2, false));
-            sc.steps.push_back(pause{milliseconds{1000}, "B"});
-            sc.steps.push_back(build::frame(opcode::cont, p3, true));
+            sc.steps.emplace_back(build::frame(opcode::text, p1, false));
+            sc.steps.emplace_back(pause{milliseconds{1000}, "A"});
+            sc.steps.emplace_back(build::frame(opcode::cont, p2, false));
+            sc.steps.emplace_back(pause{milliseconds{1000}, "B"});
+            sc.steps.emplace_back(build::frame(opcode::cont, p3, true));
         }
         sc.outcomes = {build::ok({build::timed_out("A")}),
                        build::non_strict({build::timed_out("A"), build::timed_out("B")})};
@@ -381,7 +381,7 @@ void add_test_vectors(catalog_builder& b) {
             c.timeout = milliseconds{500};
             c.build = [valid, data] {
                 script sc;
-                sc.steps.push_back(send_message{opcode::text, data, 0, 0});
+                sc.steps.emplace_back(send_message{opcode::text, data, 0, 0});
                 if (valid) {
                     sc.outcomes = {build::ok({build::text(data)})};
                     sc.close = build::we_close();

@@ -69,7 +69,7 @@ void add_whole(catalog_builder& b, const std::string& sub, bool binary) {
         c.build = [binary, size] {
             const payload data = big_payload(binary, size);
             script sc;
-            sc.steps.push_back(build::frame(binary ? opcode::binary : opcode::text, data));
+            sc.steps.emplace_back(build::frame(binary ? opcode::binary : opcode::text, data));
             sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
             sc.close = build::we_close();
             return sc;
@@ -93,7 +93,7 @@ void add_fragmented(catalog_builder& b, const std::string& sub, bool binary) {
         c.build = [binary, fragment] {
             const payload data = binary ? build::filled(0xfe, 4 * MiB) : build::repeated("*", 4 * MiB);
             script sc;
-            sc.steps.push_back(send_message{binary ? opcode::binary : opcode::text, data, fragment, 0});
+            sc.steps.emplace_back(send_message{binary ? opcode::binary : opcode::text, data, fragment, 0});
             sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
             sc.close = build::we_close();
             return sc;
@@ -117,7 +117,7 @@ void add_chopped(catalog_builder& b, const std::string& sub, bool binary) {
         c.build = [binary, chop] {
             const payload data = big_payload(binary, 1 * MiB);
             script sc;
-            sc.steps.push_back(build::chopped(build::frame(binary ? opcode::binary : opcode::text, data), chop));
+            sc.steps.emplace_back(build::chopped(build::frame(binary ? opcode::binary : opcode::text, data), chop));
             sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
             sc.close = build::we_close();
             return sc;
@@ -153,8 +153,8 @@ void add_round_trips(catalog_builder& b, const std::string& sub, bool binary) {
             std::vector<event> echoes;
             echoes.reserve(count);
             for (std::size_t n = 1; n <= count; ++n) {
-                sc.steps.push_back(build::frame(op, data));
-                sc.steps.push_back(await_events{n, wait});
+                sc.steps.emplace_back(build::frame(op, data));
+                sc.steps.emplace_back(await_events{n, wait});
                 echoes.push_back(binary ? build::binary(data) : build::text(data));
             }
             sc.outcomes = {build::ok(std::move(echoes))};

@@ -18,7 +18,7 @@ void add_misc(catalog_builder& b) {
     c.build = [] {
         const payload data = build::repeated("*", 65536);
         script sc;
-        sc.steps.push_back(send_message{proto::opcode::text, data, 1300, 0});
+        sc.steps.emplace_back(send_message{proto::opcode::text, data, 1300, 0});
         sc.outcomes = {build::ok({build::text(data)})};
         sc.close = build::we_close();
         return sc;

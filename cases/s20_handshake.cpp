@@ -66,7 +66,7 @@ script echo_script(handshake_spec hs, behavior verdict) {
     const payload hello{hello_text};
     script sc;
     sc.handshake = std::move(hs);
-    sc.steps.push_back(build::frame(opcode::text, hello));
+    sc.steps.emplace_back(build::frame(opcode::text, hello));
     sc.outcomes = {outcome{verdict, {build::text(hello)}}};
     sc.close = build::we_close();
     return sc;

@@ -77,7 +77,7 @@ case_def header_must_fail(std::string id, std::string description, std::string e
     auto c = abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc));
     c.build = [f, codes] {
         script sc;
-        sc.steps.push_back(f);
+        sc.steps.emplace_back(f);
         sc.outcomes = {build::ok()};
         sc.close = build::peer_fails(codes);
         return sc;
@@ -97,7 +97,7 @@ case_def header_may_wait(std::string id, std::string description, send_frame f) 
                                  "against frames beyond it (close 1009); the limit is its own"});
     c.build = [f] {
         script sc;
-        sc.steps.push_back(f);
+        sc.steps.emplace_back(f);
         sc.outcomes = {build::ok()};
         sc.close = recorded_close();
         return sc;
@@ -157,7 +157,7 @@ case_def handshake_either(std::string id, std::string description, std::string e
         sc.handshake.raw_request = request;
         sc.handshake.must = handshake_spec::expect::either;
         // Accepted after all: one message shows the connection works.
-        sc.steps.push_back(build::frame(opcode::text, hello));
+        sc.steps.emplace_back(build::frame(opcode::text, hello));
         sc.outcomes = {build::ok({build::text(hello)})};
         sc.close = build::we_close();
         return sc;
@@ -261,8 +261,8 @@ void add_fragments(catalog_builder& b) {
             const payload data = build::repeated("*", many_fragments);
             const event echo = build::text(data);
             script sc;
-            sc.steps.push_back(send_message{opcode::text, data, 1, 0});
-            sc.steps.push_back(pause{patience, still_open});
+            sc.steps.emplace_back(send_message{opcode::text, data, 1, 0});
+            sc.steps.emplace_back(pause{patience, still_open});
             sc.outcomes = {
                 // The echo may come after the pause's event from a slow server: either order.
                 matching(behavior::ok, "the message echoed",
@@ -295,9 +295,9 @@ void add_fragments(catalog_builder& b) {
             const payload star{"*"};
             script sc;
             sc.steps.reserve(many_fragments + 1);
-            sc.steps.push_back(build::frame(opcode::text, star, false));
+            sc.steps.emplace_back(build::frame(opcode::text, star, false));
             for (std::size_t i = 0; i < many_fragments; ++i) {
-                sc.steps.push_back(build::frame(opcode::cont, star, false));
+                sc.steps.emplace_back(build::frame(opcode::cont, star, false));
             }
             sc.outcomes = {build::ok()};
             sc.close = recorded_close();
@@ -379,10 +379,10 @@ case_def ping_flood(std::string id, std::size_t payload_size) {
         script sc;
         for (std::size_t i = 0; i < flood_size; ++i) {
             pings.push_back(ping_payload(i, payload_size));
-            sc.steps.push_back(build::frame(opcode::ping, pings.back()));
+            sc.steps.emplace_back(build::frame(opcode::ping, pings.back()));
             pongs.push_back(build::pong(pings.back()));
         }
-        sc.steps.push_back(pause{patience, still_open});
+        sc.steps.emplace_back(pause{patience, still_open});
         pongs.push_back(build::timed_out(still_open));
         sc.outcomes = {
             build::ok(std::move(pongs)),
@@ -418,10 +418,10 @@ void add_floods(catalog_builder& b) {
             const payload ping{"ping after pongs"};
             script sc;
             for (std::size_t i = 0; i < flood_size; ++i) {
-                sc.steps.push_back(build::frame(opcode::pong, payload{"pong-" + std::to_string(i)}));
+                sc.steps.emplace_back(build::frame(opcode::pong, payload{"pong-" + std::to_string(i)}));
             }
-            sc.steps.push_back(build::frame(opcode::ping, ping));
-            sc.steps.push_back(pause{patience, still_open});
+            sc.steps.emplace_back(build::frame(opcode::ping, ping));
+            sc.steps.emplace_back(pause{patience, still_open});
             sc.outcomes = {build::ok({build::pong(ping), build::timed_out(still_open)}),
                            matching(behavior::informational, "the server ended the connection during the flood",
                                     [ping](const std::vector<event>& got) {
