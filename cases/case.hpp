@@ -220,20 +220,53 @@ struct handshake_spec {
     std::function<std::string(std::string_view key, const proto::http_head& request)> respond{};
 };
 
-/// permessage-deflate (RFC 7692) in a case testing a server: what we offer and what the case
-/// needs. Once agreed, send_message and echo_series steps are compressed (RSV1 on the first
-/// frame), send_frame steps go as given, and what the peer sends is inflated before it is
-/// compared. The server's response is checked against `offers` (RFC 7692 5, 7.1) whatever
-/// was sent: a response a client must refuse fails the case.
+/// Testing a client (the tester is the server): one way of answering the client's
+/// permessage-deflate offers, as the Autobahn Testsuite's SERVER_ACCEPT functions. It looks at
+/// the offers in the client's order (its preference, RFC 6455 9.1) and takes the first that
+/// parses and that it applies to.
+struct deflate_accept_rule {
+    /// What we ask for, applied within what 7.1 allows for the offer (proto::negotiate_deflate):
+    /// the offer's server_no_context_takeover and server_max_window_bits are honoured (7.1.1.1,
+    /// 7.1.2.1); client_no_context_takeover may always be sent (7.1.1.2).
+    proto::deflate_server_policy policy{};
+    /// Take only an offer with client_max_window_bits, and answer client_max_window_bits with
+    /// policy.client_max_window_bits written out even when it is 15 (the suite's
+    /// requestMaxWindowBits): 7.1.2.2 allows the parameter in a response only then.
+    bool ask_client_window = false;
+};
+
+/// Testing a client: a Sec-WebSocket-Extensions value crafted from the client's valid
+/// permessage-deflate offers (section 31's responses a client must refuse), or why those
+/// offers leave nothing to test.
+struct deflate_crafted {
+    std::string extensions;  ///< the value answered in the 101
+    std::string untestable;  ///< when set, the case is UNIMPLEMENTED for this reason
+};
+
+/// permessage-deflate (RFC 7692) in a case. Testing a server, it says what we offer; testing a
+/// client, how we answer the client's offers. Once agreed, send_message and echo_series steps
+/// are compressed (RSV1 on the first frame) with the tester's direction's window and context,
+/// send_frame steps go as given, and what the peer sends is inflated (its direction's window
+/// and context) before it is compared. Testing a server, its response is checked against
+/// `offers` (RFC 7692 5, 7.1) whatever was sent: a response a client must refuse fails the case.
 struct deflate_spec {
     /// The offers, in preference order, sent as Sec-WebSocket-Extensions.
     std::vector<proto::deflate_offer> offers;
     /// When set, the Sec-WebSocket-Extensions value sent instead of `offers` (an offer the
     /// server must decline: `offers` then lists only the valid ones it may accept, often none).
     std::string raw_offer;
-    /// The case needs the extension: a server that declines gets UNIMPLEMENTED (as the
-    /// Autobahn Testsuite's 12.x and 13.x) and the steps are not run.
+    /// The case needs the extension: a server that declines, or a client that offers nothing
+    /// `accept` takes, gets UNIMPLEMENTED (as the Autobahn Testsuite's 12.x and 13.x) and the
+    /// steps are not run.
     bool required = true;
+    /// Testing a client: the rules tried in order, the first that accepts an offer decides
+    /// (the suite's 13.7 tries three). By default, the first valid offer as offered. Empty: we
+    /// decline every offer on purpose (the case then needs only that the client offered).
+    std::vector<deflate_accept_rule> accept{deflate_accept_rule{}};
+    /// Testing a client: when set, our Sec-WebSocket-Extensions value is built by this from
+    /// the client's valid offers (never called with none) instead of by `accept`; the response
+    /// is not one the client may accept, so no extension is in force afterwards.
+    std::function<deflate_crafted(const std::vector<proto::deflate_offer>& offers)> craft{};
 };
 
 /// Everything a run needs, built on demand.
@@ -242,7 +275,8 @@ struct script {
     /// handshake, until the case ends (section 21: the server must keep serving).
     std::size_t idle_connections = 0;
     handshake_spec handshake{};
-    /// permessage-deflate offered and used (testing servers only); nullopt: none offered.
+    /// permessage-deflate offered or answered, and used; nullopt: none offered (testing a
+    /// server) or every offer declined (testing a client).
     std::optional<deflate_spec> deflate{};
     std::vector<step> steps;
     std::vector<outcome> outcomes;            ///< in order: the first matching trace decides
@@ -274,6 +308,10 @@ struct case_def {
     std::string id;          ///< "1.1.1"; Autobahn's ids for its sections, 20+ for ours
     std::string description; ///< what the tester sends
     std::string expectation; ///< what a conformant peer does, in a sentence or two
+    /// The same two for the client catalog when testing a client reads differently (13.x: what
+    /// we answer rather than what we offer); empty: `description` and `expectation` serve both.
+    std::string client_description;
+    std::string client_expectation;
     rfc_ref rfc;
     strictness strict = strictness::must;
     scheduling schedule = scheduling::parallel;

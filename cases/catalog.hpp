@@ -16,6 +16,8 @@ namespace wscheck::cases {
 struct section {
     std::string id;
     std::string title;
+    /// The title in the client catalog when it differs (13.x); empty: `title`.
+    std::string client_title{};
 };
 
 /// What a section file hands to the catalog.
@@ -74,5 +76,6 @@ void add_deflate_rules(catalog_builder& b);   // 22
 void add_handshake(catalog_builder& b);       // 20
 void add_resource_abuse(catalog_builder& b);  // 21
 void add_client_handshake(catalog_builder& b); // 30, testing clients only
+void add_client_deflate(catalog_builder& b);   // 31, testing clients only
 
 } // namespace wscheck::cases

@@ -176,24 +176,28 @@ const std::array<series_size, 18>& series_sizes() {
 }
 
 case_def series_case(std::string id, const data_set& set, const series_size& size,
-                     std::vector<proto::deflate_offer> offers, std::string offer_text) {
+                     std::vector<proto::deflate_offer> offers, const std::string& offer_text,
+                     std::vector<deflate_accept_rule> accept, const std::string& accept_text) {
     case_def c;
     c.id = std::move(id);
-    c.description = "Send " + std::to_string(size.count) + " compressed messages each of payload size " +
-                    std::to_string(size.length) + ", auto-fragment to " + std::to_string(size.fragment_size) +
-                    " octets. " + offer_text;
-    c.expectation = "Receive echoed messages (with payload as sent). Timeout case after " +
-                    std::to_string(size.wait_seconds) + " secs. A server that declines permessage-deflate "
-                    "gets UNIMPLEMENTED.";
+    const std::string sending = "Send " + std::to_string(size.count) + " compressed messages each of payload size " +
+                                std::to_string(size.length) + ", auto-fragment to " +
+                                std::to_string(size.fragment_size) + " octets. ";
+    c.description = sending + offer_text;
+    c.client_description = sending + accept_text;
+    const std::string echoed = "Receive echoed messages (with payload as sent). Timeout case after " +
+                               std::to_string(size.wait_seconds) + " secs. ";
+    c.expectation = echoed + "A server that declines permessage-deflate gets UNIMPLEMENTED.";
+    c.client_expectation = echoed + "A client that offers no permessage-deflate this answer can accept gets "
+                                    "UNIMPLEMENTED.";
     c.rfc = {"RFC 7692 7.2", "a compressed message inflates to what was sent, in the agreed window and context"};
     c.report_time = true;
     c.timeout = milliseconds{1000 * size.wait_seconds};
     c.deadline = c.timeout;
     c.on_timeout = timeout_action::close;
-    c.tests_servers_only = true; // the offer is a client's
-    c.build = [make = set.make, binary = set.binary, size, offers = std::move(offers)] {
+    c.build = [make = set.make, binary = set.binary, size, offers = std::move(offers), accept = std::move(accept)] {
         script sc;
-        sc.deflate = deflate_spec{offers, {}, true};
+        sc.deflate = deflate_spec{offers, {}, true, accept, {}};
         echo_series series;
         series.op = binary ? proto::opcode::binary : proto::opcode::text;
         series.source = make();

@@ -36,8 +36,11 @@ struct series_size {
 const std::array<series_size, 18>& series_sizes();
 
 /// Section 12's and 13's case: `size.count` messages of the set, each echoed before the
-/// next; the offers, and UNIMPLEMENTED when the server declines them.
+/// next. Testing a server, we send `offers` (described by `offer_text`); testing a client, we
+/// answer its offers by `accept` (described by `accept_text`). UNIMPLEMENTED when no
+/// permessage-deflate is agreed.
 case_def series_case(std::string id, const data_set& set, const series_size& size,
-                     std::vector<proto::deflate_offer> offers, std::string offer_text);
+                     std::vector<proto::deflate_offer> offers, const std::string& offer_text,
+                     std::vector<deflate_accept_rule> accept, const std::string& accept_text);
 
 } // namespace wscheck::cases::compression

@@ -8,8 +8,10 @@
 //   22.2 frames: RSV1 where 6.1 forbids it, an uncompressed message between compressed ones,
 //        data that does not inflate, an empty and a fragmented compressed message, and a
 //        decompression bomb.
-// Every offer is designed so that a conformant server has a valid answer. They test servers
-// only: the offer is a client's.
+// Every offer is designed so that a conformant server has a valid answer. 22.1 tests servers
+// only: the offer is a client's. 22.2 applies to both roles: testing a client, we accept its
+// first valid offer as offered and send the same frames as a server (unmasked); a client that
+// offers no permessage-deflate gets UNIMPLEMENTED.
 #include "cases/builders.hpp"
 #include "cases/catalog.hpp"
 
@@ -25,13 +27,13 @@ using build::with_rsv;
 using proto::opcode;
 
 case_def deflate_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
-                      std::function<script()> build) {
+                      std::function<script()> build, bool servers_only = true) {
     case_def c;
     c.id = std::move(id);
     c.description = std::move(description);
     c.expectation = std::move(expectation);
     c.rfc = std::move(rfc);
-    c.tests_servers_only = true;
+    c.tests_servers_only = servers_only;
     c.timeout = milliseconds{2000};
     c.build = std::move(build);
     return c;
@@ -86,7 +88,15 @@ case_def answered_within(std::string id, std::vector<proto::deflate_offer> offer
                         });
 }
 
-/// The default offer, the extension required: the frame cases.
+/// A case of 22.2: for servers and clients alike.
+case_def frame_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
+                    std::function<script()> build) {
+    return deflate_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                        std::move(build), false);
+}
+
+/// The default offer (testing a client: its first valid offer accepted as offered), the
+/// extension required: the frame cases, for both roles.
 std::function<script()> with_deflate(std::vector<step> steps, std::vector<outcome> outcomes, close_expectation close) {
     return [steps = std::move(steps), outcomes = std::move(outcomes), close] {
         script sc;
@@ -182,13 +192,13 @@ void add_deflate_rules(catalog_builder& b) {
     {
         auto first = with_rsv(build::frame(opcode::text, build::slice(hello_deflated, 0, 4), false), 4);
         auto rest = with_rsv(build::frame(opcode::cont, build::slice(hello_deflated, 4)), 4);
-        b.add(deflate_case("22.2.1", "Send a compressed text message in two frames, both with RSV1 set.",
-                           "The server fails the connection (1002): RSV1 belongs on the first frame only.",
+        b.add(frame_case("22.2.1", "Send a compressed text message in two frames, both with RSV1 set.",
+                           "The peer fails the connection (1002): RSV1 belongs on the first frame only.",
                            {"RFC 7692 6.1", "RSV1 must not be set on a continuation frame; the receiver fails the connection"},
                            with_deflate({first, rest}, {build::ok()}, build::peer_fails({1002}))));
     }
-    b.add(deflate_case("22.2.2", "Send a Ping with RSV1 set.",
-                       "The server fails the connection (1002): a control frame is never compressed.",
+    b.add(frame_case("22.2.2", "Send a Ping with RSV1 set.",
+                       "The peer fails the connection (1002): a control frame is never compressed.",
                        {"RFC 7692 6.1", "RSV1 must not be set on a control frame; the receiver fails the connection"},
                        with_deflate({with_rsv(build::frame(opcode::ping, "ping"), 4)}, {build::ok()},
                                     build::peer_fails({1002}))));
@@ -197,7 +207,7 @@ void add_deflate_rules(catalog_builder& b) {
         one.data = "first, compressed";
         send_message three;
         three.data = "third, compressed";
-        b.add(deflate_case(
+        b.add(frame_case(
             "22.2.3", "Send a compressed text message, an uncompressed one (RSV1 clear), then a compressed one.",
             "All three are echoed as sent: compressing is per message (RSV1 says which).",
             {"RFC 7692 6", "a message with RSV1 clear is not compressed and is received as it is"},
@@ -207,10 +217,10 @@ void add_deflate_rules(catalog_builder& b) {
                          build::we_close())));
     }
     {
-        case_def c = deflate_case(
+        case_def c = frame_case(
             "22.2.4", "Send a compressed binary message of about 1 MiB that inflates to 1 GiB of zeros.",
-            "The server fails the connection with 1009 (message too big) once the inflated size passes its "
-            "limit, without inflating it all; a server whose limit is above 1 GiB may echo it (NON-STRICT).",
+            "The peer fails the connection with 1009 (message too big) once the inflated size passes its "
+            "limit, without inflating it all; a peer whose limit is above 1 GiB may echo it (NON-STRICT).",
             {"RFC 6455 10.4, 7.4.1", "an endpoint should limit message size and closes with 1009 past it"},
             [] {
                 script sc;
@@ -219,7 +229,7 @@ void add_deflate_rules(catalog_builder& b) {
                 sc.outcomes = {build::ok()};
                 outcome echoed{behavior::non_strict, {}};
                 echoed.accepts = [](const std::vector<event>& got) { return !got.empty(); };
-                echoed.rule = "the server inflated and answered a 1 GiB message (10.4: it should limit what it accepts)";
+                echoed.rule = "the peer inflated and answered a 1 GiB message (10.4: it should limit what it accepts)";
                 sc.outcomes.push_back(std::move(echoed));
                 close_expectation cl = build::peer_fails({1009, 1000});
                 cl.either_may_close = true;
@@ -233,12 +243,12 @@ void add_deflate_rules(catalog_builder& b) {
     }
     // RFC 7692 names no close code for data that does not inflate: 1007 (data inconsistent
     // with the message) and 1002 (protocol error) both fit RFC 6455 7.4.1.
-    b.add(deflate_case("22.2.5", "Send a binary message with RSV1 set whose payload is not DEFLATE data (ff ff ff).",
-                       "The server fails the connection, with 1007 or 1002 if it sends a Close.",
+    b.add(frame_case("22.2.5", "Send a binary message with RSV1 set whose payload is not DEFLATE data (ff ff ff).",
+                       "The peer fails the connection, with 1007 or 1002 if it sends a Close.",
                        {"RFC 7692 6.2, RFC 6455 7.4.1", "data that does not inflate fails the connection"},
                        with_deflate({with_rsv(build::frame(opcode::binary, build::bytes({0xff, 0xff, 0xff})), 4)},
                                     {build::ok()}, build::peer_fails({1007, 1002}))));
-    b.add(deflate_case("22.2.6", "Send an empty compressed text message (RSV1, payload 00).",
+    b.add(frame_case("22.2.6", "Send an empty compressed text message (RSV1, payload 00).",
                        "The empty message is echoed.",
                        {"RFC 7692 7.2.3.6", "a compressed empty message is the single byte 00"},
                        with_deflate({with_rsv(build::frame(opcode::text, build::bytes({0x00})), 4)},
@@ -247,13 +257,13 @@ void add_deflate_rules(catalog_builder& b) {
         send_message m;
         m.data = "Hello, compressed fragments! Hello, compressed fragments!";
         m.fragment_size = 3;
-        b.add(deflate_case("22.2.7", "Send a compressed text message whose compressed bytes are split into 3-byte frames.",
+        b.add(frame_case("22.2.7", "Send a compressed text message whose compressed bytes are split into 3-byte frames.",
                            "The message is echoed as sent.",
                            {"RFC 7692 6.1", "a compressed message may be fragmented; RSV1 on its first frame only"},
                            with_deflate({m}, {build::ok({build::text(m.data)})}, build::we_close())));
     }
-    b.add(deflate_case("22.2.8", "Send a compressed text message with RSV1 and RSV2 set.",
-                       "The server fails the connection (1002): permessage-deflate gives RSV2 no meaning.",
+    b.add(frame_case("22.2.8", "Send a compressed text message with RSV1 and RSV2 set.",
+                       "The peer fails the connection (1002): permessage-deflate gives RSV2 no meaning.",
                        {"RFC 6455 5.2, RFC 7692 6", "a reserved bit no extension defined fails the connection"},
                        with_deflate({with_rsv(build::frame(opcode::text, hello_deflated), 6)}, {build::ok()},
                                     build::peer_fails({1002}))));

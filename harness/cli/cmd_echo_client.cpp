@@ -3,11 +3,13 @@
 //
 //   wscheck echo-client ws://127.0.0.1:9001 --agent wscheck-reference
 //   wscheck echo-client wss://127.0.0.1:9001 --insecure      (or --cacert FILE)
+//   wscheck echo-client ws://127.0.0.1:9001 --deflate        (offers permessage-deflate, as `send`)
 //
 // asks /getCaseCount, runs /runCase?case=N&agent=NAME for N = 1..count echoing every text and
 // binary message back, then asks /updateReports. It is the control of `wscheck test-client`:
 // a conformant client, so every case there must be OK.
 #include "harness/cli/commands.hpp"
+#include "harness/cli/deflate_options.hpp"
 #include "harness/client/client_error.hpp"
 #include "harness/client/reference_client.hpp"
 
@@ -34,6 +36,7 @@ struct echo_args {
     std::string cacert;
     bool insecure = false;
     bool quiet = false;
+    deflate_offer_args deflate;
 };
 
 using event_kind = proto::session_event::kind;
@@ -60,6 +63,9 @@ client::client_options options_for(const echo_args& args, std::chrono::milliseco
     o.tls.ca_file = args.cacert;
     o.tls.insecure = args.insecure;
     o.max_message_size = 64 * 1024 * 1024; // 9.x sends 16 MiB messages
+    if (const auto offer = args.deflate.offer_to_send()) {
+        o.deflate_offers.push_back(*offer);
+    }
     return o;
 }
 
@@ -165,6 +171,7 @@ void add_echo_client_command(CLI::App& app, int& status) {
     cmd->add_option("--cacert", args->cacert, "PEM file of certificates to trust (wss://)");
     cmd->add_flag("-k,--insecure", args->insecure, "Accept any server certificate (wss://)");
     cmd->add_flag("-q,--quiet", args->quiet, "Print nothing");
+    add_deflate_offer_options(*cmd, args->deflate);
     cmd->callback([args, &status] { status = run_echo_client(*args); });
 }
 

@@ -1,6 +1,7 @@
 // wscheck send: connect to a WebSocket server with the reference client, send messages and
 // print what comes back.
 #include "harness/cli/commands.hpp"
+#include "harness/cli/deflate_options.hpp"
 #include "harness/client/client_error.hpp"
 #include "harness/client/reference_client.hpp"
 #include "harness/proto/error.hpp"
@@ -23,11 +24,7 @@ struct send_args {
     bool insecure = false;
     double timeout_s = 10;
     bool verbose = false;
-    bool deflate = false;
-    proto::deflate_offer offer;
-    // CLI11 would read a std::uint8_t as a character: window bits are parsed as unsigned.
-    unsigned server_max_window_bits = 0; // 0: not offered
-    unsigned client_max_window_bits = 0; // 0: offered without a value
+    deflate_offer_args deflate;
 };
 
 // Prints the client's wire log to stderr when the command ends, however it ends.
@@ -85,18 +82,8 @@ int run_send(const send_args& args) {
     if (args.verbose) {
         options.wire_log_bytes = 1024 * 1024;
     }
-    if (args.deflate) {
-        // client_max_window_bits is always offered (with a value when given): it lets the
-        // server choose our window (RFC 7692 7.1.2.2).
-        proto::deflate_offer offer = args.offer;
-        if (args.server_max_window_bits != 0) {
-            offer.server_max_window_bits = static_cast<std::uint8_t>(args.server_max_window_bits);
-        }
-        offer.client_max_window_bits = true;
-        if (args.client_max_window_bits != 0) {
-            offer.client_max_window_bits_value = static_cast<std::uint8_t>(args.client_max_window_bits);
-        }
-        options.deflate_offers.push_back(offer);
+    if (const auto offer = args.deflate.offer_to_send()) {
+        options.deflate_offers.push_back(*offer);
     }
     client::reference_client client(options);
     const wire_log_printer print_log{client};
@@ -114,7 +101,7 @@ int run_send(const send_args& args) {
         throw usage_error(detail);
     }
 
-    if (args.verbose && args.deflate) {
+    if (args.verbose && args.deflate.deflate) {
         const auto agreed = client.deflate();
         std::cerr << "permessage-deflate: "
                   << (agreed ? "agreed (" + agreed->describe() + ")" : std::string("declined by the server"))
@@ -174,23 +161,7 @@ void add_send_command(CLI::App& app, int& status) {
         ->capture_default_str();
     cmd->add_flag("-v,--verbose", args->verbose,
                   "Print the traffic (both directions, timestamped, hex) to stderr at the end");
-    // permessage-deflate (RFC 7692): off by default; the other --deflate-* options imply it.
-    cmd->add_flag("--deflate", args->deflate, "Offer permessage-deflate (RFC 7692) and compress our messages");
-    const auto implies_deflate = [args](auto) { args->deflate = true; };
-    cmd->add_flag("--deflate-server-no-context-takeover", args->offer.server_no_context_takeover,
-                  "Ask the server to reset its compressor after every message")
-        ->each(implies_deflate);
-    cmd->add_flag("--deflate-client-no-context-takeover", args->offer.client_no_context_takeover,
-                  "Offer to reset our compressor after every message (the server decides)")
-        ->each(implies_deflate);
-    cmd->add_option("--deflate-server-max-window-bits", args->server_max_window_bits,
-                    "Ask the server for a window of at most 2^N bytes, 8-15")
-        ->check(CLI::Range(8, 15))
-        ->each(implies_deflate);
-    cmd->add_option("--deflate-client-max-window-bits", args->client_max_window_bits,
-                    "Compress with a window of at most 2^N bytes, 8-15 (default: the server chooses)")
-        ->check(CLI::Range(8, 15))
-        ->each(implies_deflate);
+    add_deflate_offer_options(*cmd, args->deflate);
     cmd->callback([args, &status] { status = run_send(*args); });
 }
 

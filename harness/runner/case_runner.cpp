@@ -348,6 +348,7 @@ void case_runner::send_series_message(const cases::echo_series& s) {
         series_at_ = (series_at_ + n) % source.size();
     }
     ++series_sent_;
+    facts_.series = {series_sent_, s.count}; // for the judge, should the series stop short
     // No timer of its own: the case's deadline (Autobahn's closeAfter) bounds the series.
     await_count_ = observer_.events().size() + 1;
     await_done_ = [this, &s] { on_series_echo(s); };

@@ -106,6 +106,10 @@ private:
     bool check_deflate(const proto::accepted_response& accepted);
     // server_opening.cpp: the tester is the server
     void answer_request();
+    /// RFC 7692: our Sec-WebSocket-Extensions answer to the client's permessage-deflate offers
+    /// ("" to decline), by the case's rules; sets up compression when agreed, and
+    /// facts_.deflate_untestable when the client's offers leave the case nothing to test.
+    std::string answer_deflate(const proto::accepted_request& request);
     void close_tcp_first();
     // case_runner.cpp: both roles
     void open(std::span<std::uint8_t> leftover);

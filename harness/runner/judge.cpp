@@ -191,11 +191,14 @@ bool judge_client_opening(const cases::script& script, const peer_observer& seen
     fill_close(seen, facts, out.close);
     out.close_behavior = close_behavior::informational;
     out.close_reason = "No WebSocket connection is expected after a response the client must refuse.";
+    // Section 31's responses break RFC 7692 5 ("the client MUST _Fail the WebSocket
+    // Connection_"); section 30's break RFC 6455 4.1.
+    const std::string rule = script.deflate ? "RFC 7692 5" : "RFC 6455 4.1";
     const auto& got = seen.events();
     const std::uint64_t close_frames = seen.close_received() ? 1 : 0;
     if (!got.empty() || seen.frames_received() > close_frames) {
         out.behavior = behavior::failed;
-        out.reason = "The client accepted a response that RFC 6455 4.1 requires it to refuse: it went on to send " +
+        out.reason = "The client accepted a response that " + rule + " requires it to refuse: it went on to send " +
                      (got.empty() ? std::to_string(seen.frames_received()) + " frames" : describe(got)) + ".";
         return false;
     }
@@ -204,12 +207,12 @@ bool judge_client_opening(const cases::script& script, const peer_observer& seen
         out.reason = seen.close_received()
                          ? "The client failed the connection: it sent a Close frame (code " +
                                (seen.remote_close_code() ? std::to_string(*seen.remote_close_code()) : std::string{"none"}) +
-                               ") and no data, and closed TCP, as RFC 6455 4.1 requires."
-                         : "The client failed the connection: it closed TCP without sending a frame, as RFC 6455 4.1 requires.";
+                               ") and no data, and closed TCP, as " + rule + " requires."
+                         : "The client failed the connection: it closed TCP without sending a frame, as " + rule + " requires.";
         return false;
     }
     out.behavior = behavior::failed;
-    out.reason = "The client did not fail the connection after a response RFC 6455 4.1 requires it to refuse; "
+    out.reason = "The client did not fail the connection after a response " + rule + " requires it to refuse; "
                  "wscheck dropped TCP after " + ms(facts.waited) + ".";
     return false;
 }
@@ -372,9 +375,16 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
         return;
     }
     fill_close(seen, facts, out.close);
-    if (script.deflate && script.deflate->required && facts.deflate.agreed.empty()) {
-        // As the Autobahn Testsuite: a case that needs permessage-deflate cannot run on a
-        // connection without it; the server may decline any offer (RFC 6455 9.1).
+    // As the Autobahn Testsuite: a case that needs permessage-deflate cannot run on a
+    // connection without it. A server may decline any offer (RFC 6455 9.1); a client need not
+    // offer it, or may offer nothing the case's answer applies to.
+    if (!facts.deflate_untestable.empty()) {
+        out.behavior = behavior::unimplemented;
+        out.reason = facts.deflate_untestable;
+        judge_close(script.close, facts, out);
+        return;
+    }
+    if (facts.tester_is_client && script.deflate && script.deflate->required && facts.deflate.agreed.empty()) {
         out.behavior = behavior::unimplemented;
         out.reason = "The server declined permessage-deflate (offered: \"" + facts.deflate.offer +
                      "\"); the case needs it.";
@@ -384,6 +394,14 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
     judge_events(script, seen, out);
     if (!facts.script_note.empty()) {
         out.reason += " " + facts.script_note;
+    } else if (out.behavior == behavior::failed && facts.series.count != 0) {
+        // The series stopped short without an echo that differs: say how far it got rather
+        // than list the (compared and forgotten) echoes.
+        const std::size_t echoed = facts.series.sent == 0 ? 0 : facts.series.sent - 1;
+        out.reason = std::to_string(echoed) + " of " + std::to_string(facts.series.count) +
+                     " echoes came back; the case ended while waiting for echo " +
+                     std::to_string(echoed + 1) + " (its time limit passed or the connection closed)." +
+                     (seen.events().empty() ? "" : " Also received " + describe(seen.events()) + ".");
     }
     if (!facts.deflate.agreed.empty() && out.behavior == behavior::failed) {
         // Which parameters were in force matters for a compressed exchange that went wrong.

@@ -1,9 +1,13 @@
 // case_runner's opening when the tester is the server (testing a client): the listener has
 // read the client's request; check it (4.1 is the client's duty), then answer with a valid
 // 101 (4.2.2) or with the broken response a section-30 case prescribes, which the client
-// must refuse by failing the connection.
+// must refuse by failing the connection. When the case has permessage-deflate (RFC 7692), the
+// client's offers are answered by the case's accept rules (or a crafted response, section 31),
+// and once agreed we compress as the server and inflate what the client sends with its side of
+// the agreement.
 #include "harness/runner/case_runner.hpp"
 
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/runner/case_runner_detail.hpp"
 
@@ -30,7 +34,97 @@ int status_of(std::string_view response) {
     return ec == std::errc{} && end == first + 3 ? status : 0;
 }
 
+/// The first of the client's permessage-deflate elements, in its order (its preference, RFC
+/// 6455 9.1), that `rule` accepts. Invalid offers are skipped: a server declines them (RFC
+/// 7692 5) and may accept a later one.
+std::optional<proto::deflate_acceptance> accept_by(const cases::deflate_accept_rule& rule,
+                                                   const std::vector<proto::extension_offer>& elements) {
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        proto::deflate_offer offer;
+        if (proto::parse_deflate_offer(elements[i], offer)) {
+            continue;
+        }
+        // 7.1.2.2: client_max_window_bits may be answered only to an offer that has it.
+        if (rule.ask_client_window && !offer.client_max_window_bits) {
+            continue;
+        }
+        auto a = proto::negotiate_deflate({elements[i]}, rule.policy);
+        if (!a) {
+            continue;
+        }
+        if (rule.ask_client_window) {
+            // Written out even when it is 15, as the Autobahn Testsuite's requestMaxWindowBits.
+            a->response.client_max_window_bits = a->agreement.client_max_window_bits;
+        }
+        a->offer_index = i;
+        return a;
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+std::string case_runner::answer_deflate(const proto::accepted_request& request) {
+    const auto& spec = *script_.deflate;
+    auto& d = facts_.deflate;
+    std::vector<proto::extension_offer> elements;
+    std::vector<proto::deflate_offer> valid;
+    for (const auto& e : request.extensions) {
+        if (e.name != proto::permessage_deflate) {
+            continue;
+        }
+        elements.push_back(e);
+        proto::deflate_offer offer;
+        if (!proto::parse_deflate_offer(e, offer)) {
+            valid.push_back(offer);
+        }
+    }
+    d.offered = !elements.empty();
+    d.offer = proto::format_extensions(elements);
+    if (valid.empty()) {
+        if (spec.required) {
+            facts_.deflate_untestable =
+                elements.empty() ? "The client did not offer permessage-deflate; the case needs it."
+                                 : "The client offered no valid permessage-deflate (\"" + d.offer +
+                                       "\", declined as RFC 7692 5 requires); the case needs the extension.";
+        }
+        return {};
+    }
+    if (spec.craft) {
+        auto crafted = spec.craft(valid);
+        if (!crafted.untestable.empty()) {
+            facts_.deflate_untestable = "Not testable with this client's offer (\"" + d.offer + "\"): " +
+                                        crafted.untestable + ".";
+            return {};
+        }
+        // A response the client must refuse: no extension is in force after it.
+        d.response = crafted.extensions;
+        return crafted.extensions;
+    }
+    for (const auto& rule : spec.accept) {
+        const auto accepted = accept_by(rule, elements);
+        if (!accepted) {
+            continue;
+        }
+        d.response = proto::format_extensions({proto::to_extension(accepted->response)});
+        const auto agreed = proto::deflate_agreement::from(accepted->response);
+        d.agreed = agreed.describe();
+        // We are the server: our messages use the server's window and context rule (7.1.1,
+        // 7.1.2); the observer inflates the client's with the client's.
+        proto::deflater_options ours;
+        ours.window_bits = agreed.server_max_window_bits;
+        ours.no_context_takeover = agreed.server_no_context_takeover;
+        deflater_ = std::make_unique<proto::message_deflater>(ours);
+        observer_.use_deflate(agreed);
+        return d.response;
+    }
+    if (spec.required && !spec.accept.empty()) {
+        facts_.deflate_untestable = "No permessage-deflate offer of the client (\"" + d.offer +
+                                    "\") is one this case's answer applies to: it asks for a client window, which "
+                                    "RFC 7692 7.1.2.2 allows only when the offer has client_max_window_bits.";
+    }
+    return {};
+}
 
 void case_runner::answer_request() {
     stream_ = accepted_.stream;
@@ -55,9 +149,18 @@ void case_runner::answer_request() {
         write({refusal.begin(), refusal.end()}, 0, [this] { drop(connection_facts::drop_reason::our_step, elapsed_ms()); });
         return;
     }
+    const std::string extensions = script_.deflate ? answer_deflate(request) : std::string{};
+    if (!facts_.deflate_untestable.empty()) {
+        // As the Autobahn Testsuite's 12.x/13.x: the case cannot run on this connection (the
+        // judge says UNIMPLEMENTED); a valid 101 without the extension, then we close normally.
+        script_.handshake = cases::handshake_spec{};
+        script_.steps = {cases::send_close{}};
+        script_.outcomes.clear();
+        script_.close = cases::close_expectation{};
+    }
     const auto& spec = script_.handshake;
     const std::string response = spec.respond ? spec.respond(request.key, accepted_.request)
-                                              : proto::build_response(request.key);
+                                              : proto::build_response(request.key, std::nullopt, extensions);
     hs.status = status_of(response);
     hs.response = response.substr(0, kept_head_bytes);
     // A response the client may accept (a valid 101, or an unusual but valid one of section

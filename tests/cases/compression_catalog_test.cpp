@@ -46,7 +46,7 @@ TEST(compression_catalog, section_12_follows_autobahns_schedule) {
             const std::string id = "12." + std::to_string(set) + "." + std::to_string(i);
             SCOPED_TRACE(id);
             const auto& c = get(id);
-            EXPECT_TRUE(c.tests_servers_only);
+            EXPECT_FALSE(c.tests_servers_only) << "played to clients too, as the suite's fuzzingserver does";
             EXPECT_TRUE(c.report_time);
             EXPECT_EQ(c.deadline, std::chrono::milliseconds{1000 * seconds[i - 1]});
             EXPECT_EQ(c.on_timeout, timeout_action::close);
@@ -55,6 +55,13 @@ TEST(compression_catalog, section_12_follows_autobahns_schedule) {
             EXPECT_TRUE(s.deflate->required);
             // The suite's default offer: the client accepts both of the server's requests.
             EXPECT_EQ(offer_of(s), "permessage-deflate; client_no_context_takeover; client_max_window_bits");
+            // Testing a client: its offer accepted as offered (the suite's accept_deflate).
+            ASSERT_EQ(s.deflate->accept.size(), 1u);
+            const auto& policy = s.deflate->accept[0].policy;
+            EXPECT_FALSE(policy.server_no_context_takeover || policy.client_no_context_takeover);
+            EXPECT_EQ(policy.server_max_window_bits, 15);
+            EXPECT_EQ(policy.client_max_window_bits, 15);
+            EXPECT_FALSE(s.deflate->accept[0].ask_client_window);
             const auto& series = series_of(s);
             EXPECT_EQ(series.count, 1000u);
             EXPECT_EQ(series.length, lengths[i - 1]);
@@ -127,13 +134,52 @@ TEST(compression_catalog, section_13_makes_the_suites_offers) {
     }
 }
 
+// Testing a client, 13.x answers its offer as the suite's accept1..accept7: the rules, and the
+// response they give to the suite's default offer (which has client_max_window_bits).
+TEST(compression_catalog, section_13_answers_as_the_suites_server_accept) {
+    using wscheck::proto::deflate_offer;
+    const std::vector<std::vector<std::tuple<bool, int>>> rules{
+        {{false, 0}}, {{true, 0}}, {{false, 8}}, {{false, 15}}, {{true, 8}}, {{true, 15}},
+        {{true, 8}, {true, 0}, {false, 0}},
+    };
+    for (std::size_t j = 0; j < rules.size(); ++j) {
+        for (int i : {1, 18}) {
+            const std::string id = "13." + std::to_string(j + 1) + "." + std::to_string(i);
+            SCOPED_TRACE(id);
+            const auto& c = get(id);
+            EXPECT_FALSE(c.tests_servers_only);
+            const auto s = c.build();
+            ASSERT_TRUE(s.deflate);
+            EXPECT_TRUE(s.deflate->required);
+            ASSERT_EQ(s.deflate->accept.size(), rules[j].size());
+            for (std::size_t k = 0; k < rules[j].size(); ++k) {
+                const auto [no_context, bits] = rules[j][k];
+                const auto& r = s.deflate->accept[k];
+                EXPECT_EQ(r.policy.client_no_context_takeover, no_context);
+                EXPECT_EQ(r.ask_client_window, bits != 0);
+                EXPECT_EQ(r.policy.client_max_window_bits, bits != 0 ? bits : 15);
+                // Nothing asked of the server beyond what the offer asks.
+                EXPECT_FALSE(r.policy.server_no_context_takeover);
+                EXPECT_EQ(r.policy.server_max_window_bits, 15);
+            }
+            // The client catalog describes what we answer, the server catalog what we offer.
+            const auto* mine = client_catalog().find(id);
+            ASSERT_NE(mine, nullptr);
+            EXPECT_NE(mine->description.find("Accept the client's"), std::string::npos) << mine->description;
+            EXPECT_NE(c.description.find("Offer permessage-deflate"), std::string::npos) << c.description;
+            EXPECT_NE(client_catalog().section_title(id), full_catalog().section_title(id));
+        }
+    }
+}
+
 TEST(compression_catalog, section_22_offers_and_payloads) {
     for (const auto& c : full_catalog().cases()) {
         if (!c.id.starts_with("22.")) {
             continue;
         }
         SCOPED_TRACE(c.id);
-        EXPECT_TRUE(c.tests_servers_only);
+        // 22.1's offers are a client's; 22.2's frames are sent by either side.
+        EXPECT_EQ(c.tests_servers_only, c.id.starts_with("22.1."));
         const auto s = c.build();
         ASSERT_TRUE(s.deflate);
         EXPECT_NE(c.rfc.clause.find("RFC"), std::string::npos);

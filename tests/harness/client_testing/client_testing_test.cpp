@@ -28,6 +28,11 @@ constexpr bool sanitized = false;
 const std::string skip_when_sanitized;
 #endif
 
+/// The cases that need permessage-deflate when testing a client: 12, 13, 22.2 and 31.
+bool needs_deflate(const std::string& id) {
+    return id.starts_with("12.") || id.starts_with("13.") || id.starts_with("22.2.") || id.starts_with("31.");
+}
+
 struct run {
     int exit_code = -1;
     json report;  ///< <agent>.wscheck.json
@@ -82,14 +87,87 @@ TEST(ClientTesting, ReferenceClientPassesEveryCase) {
     ASSERT_EQ(r.exit_code, 0) << r.log;
     ASSERT_TRUE(r.report.is_object()) << r.log;
     std::size_t count = 0;
+    std::size_t unimplemented = 0;
     for (const auto& c : r.report["cases"]) {
         ++count;
         const std::string id = c.value("id", "");
         EXPECT_FALSE(failing(c)) << id << ": " << c.value("reason", "") << " / " << c.value("close_reason", "");
         const std::string behavior = c.value("behavior", "");
+        if (needs_deflate(id)) {
+            // Without --deflate the client offers no permessage-deflate: those cases cannot run.
+            EXPECT_EQ(behavior, "UNIMPLEMENTED") << id << ": " << c.value("reason", "");
+            EXPECT_NE(c.value("reason", "").find("The client did not offer permessage-deflate"), std::string::npos)
+                << id << ": " << c.value("reason", "");
+            ++unimplemented;
+            continue;
+        }
         EXPECT_TRUE(behavior == "OK" || behavior == "INFORMATIONAL") << id << ": " << behavior << ": " << c.value("reason", "");
     }
-    EXPECT_GT(count, sanitized ? 250u : 330u);
+    EXPECT_GT(count, sanitized ? 500u : 560u);
+    EXPECT_EQ(unimplemented, 90u + 126u + 8u + 17u) << "12, 13, 22.2 and 31";
+}
+
+// permessage-deflate (RFC 7692): the reference client with --deflate through the Autobahn
+// protocol, on section 22's frame cases, section 31, and a cut of 12 and 13 (the first sizes of
+// 12.1, the first case of each parameter set of 13; the whole of both takes minutes). Every
+// case is OK but those its offer makes untestable, each for its reason. Twice: with the
+// default offer ("permessage-deflate; client_max_window_bits"), then with one that asks the
+// server for a small window without context takeover and limits the client's window, so that
+// 31.1.10 to 31.1.12 have a response to refuse.
+TEST(ClientTesting, ReferenceClientWithDeflate) {
+    const auto check = [](const run& r, const std::map<std::string, std::string>& untestable, std::size_t cases) {
+        ASSERT_EQ(r.exit_code, 0) << r.log;
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        std::size_t count = 0;
+        for (const auto& c : r.report["cases"]) {
+            ++count;
+            const std::string id = c.value("id", "");
+            const std::string behavior = c.value("behavior", "");
+            const std::string reason = c.value("reason", "");
+            EXPECT_FALSE(failing(c)) << id << ": " << reason << " / " << c.value("close_reason", "");
+            if (const auto u = untestable.find(id); u != untestable.end()) {
+                EXPECT_EQ(behavior, "UNIMPLEMENTED") << id << ": " << reason;
+                EXPECT_NE(reason.find(u->second), std::string::npos) << id << ": " << reason;
+                continue;
+            }
+            EXPECT_TRUE(behavior == "OK" || behavior == "INFORMATIONAL") << id << ": " << behavior << ": " << reason;
+            const auto deflate = c.value("deflate", json::object());
+            EXPECT_TRUE(deflate.value("offered", false)) << id;
+            // Every case but the declined offer (31.2.5) and the responses to refuse runs
+            // with the extension agreed.
+            if (id != "31.2.5" && !id.starts_with("31.1.")) {
+                EXPECT_FALSE(deflate.value("agreed", "").empty()) << id;
+            }
+        }
+        EXPECT_EQ(count, cases);
+    };
+    const std::string cut = "-c '22,31,12.1.1,12.1.2,12.1.3,13.1.1,13.2.1,13.3.1,13.4.1,13.5.1,13.6.1,13.7.1' ";
+    const auto plain = test_client("deflate", cut + "--exec '" + std::string{WSCHECK_BIN} +
+                                                  " echo-client {url} --agent {agent} -q -j 2 --deflate' --agent deflate",
+                                   "deflate");
+    check(plain,
+          {{"31.1.9", "the client offered client_max_window_bits"},
+           {"31.1.10", "no server_max_window_bits below 15"},
+           {"31.1.11", "no client_max_window_bits value below 15"},
+           {"31.1.12", "does not ask for server_no_context_takeover"}},
+          8 + 17 + 10);
+    ASSERT_TRUE(plain.report.is_object());
+    for (const auto& c : plain.report["cases"]) {
+        // What the 13.x answers ask of the client, as the Autobahn Testsuite's accept3/accept5.
+        if (c.value("id", "") == "13.3.1") {
+            EXPECT_EQ(c["deflate"].value("response", ""), "permessage-deflate; client_max_window_bits=8");
+        } else if (c.value("id", "") == "13.5.1") {
+            EXPECT_EQ(c["deflate"].value("response", ""),
+                      "permessage-deflate; client_no_context_takeover; client_max_window_bits=8");
+        }
+    }
+    const auto asking = test_client("deflate_asking",
+                                    "-c '31' --exec '" + std::string{WSCHECK_BIN} +
+                                        " echo-client {url} --agent {agent} -q -j 2 --deflate-server-no-context-takeover "
+                                        "--deflate-server-max-window-bits 12 --deflate-client-max-window-bits 12' "
+                                        "--agent asking",
+                                    "asking");
+    check(asking, {{"31.1.9", "the client offered client_max_window_bits"}}, 17);
 }
 
 // wss://: the reference client through the Autobahn protocol over TLS, a few sections (the
