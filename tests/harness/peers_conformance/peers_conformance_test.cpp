@@ -416,12 +416,15 @@ client_run start_client_run(const std::string& agent, const std::string& client_
     r.agent = agent;
     r.dir = fs::temp_directory_path() / ("wscheck_peer_client_" + agent + "_" + std::to_string(::getpid()));
     fs::remove_all(r.dir);
+    // The permessage-deflate sections played to clients (12, 13, 22.2, 31) have no client
+    // tables here yet: both libraries offer the extension by default, so they would run the
+    // whole of 12 and 13 (minutes), and websockets' script stops at 13.3 (window bits 8).
 #if defined(__SANITIZE_ADDRESS__)
     // Under AddressSanitizer at -O0, section 9's 16 MiB messages take over half a minute in
     // wscheck; the release build runs them.
-    const std::string excluded = "9.*,21.*";
+    const std::string excluded = "9.*,21.*,12.*,13.*,22.*,31.*";
 #else
-    const std::string excluded = "21.*";
+    const std::string excluded = "21.*,12.*,13.*,22.*,31.*";
 #endif
     r.process = std::make_unique<child_process>(
         std::vector<std::string>{WSCHECK_BIN, "test-client", "--listen", "127.0.0.1:0", "-q", "-x", excluded, "-o",
