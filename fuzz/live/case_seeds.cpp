@@ -1,26 +1,21 @@
 #include "fuzz/live/case_seeds.hpp"
 
 #include "fuzz/live/rng.hpp"
-#include "harness/proto/close.hpp"
 #include "harness/proto/handshake.hpp"
-#include "harness/proto/mask.hpp"
-#include "harness/runner/frame_writer.hpp"
+#include "harness/runner/step_frames.hpp"
 
-#include <algorithm>
-#include <optional>
-#include <type_traits>
 #include <variant>
 
 namespace wscheck::fuzz {
 
 namespace {
 
-proto::mask_key draw_key(rng& r) {
-    return {r.byte(), r.byte(), r.byte(), r.byte()};
-}
-
 void append(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> bytes) {
     out.insert(out.end(), bytes.begin(), bytes.end());
+}
+
+void append(std::vector<std::uint8_t>& out, const runner::step_frame& f) {
+    append(out, runner::write_step_frame(f, proto::role::client).bytes);
 }
 
 /// The request a case's handshake_spec makes, with the fuzzer's fixed key.
@@ -38,51 +33,25 @@ std::string case_request(const cases::handshake_spec& hs, std::string_view host,
     return proto::build_request(req);
 }
 
-/// Appends the bytes of one step as the case runner writes them (harness/runner/case_runner.cpp);
-/// false when the script ends there (drop_connection).
-bool append_step(const cases::step& s, std::vector<std::uint8_t>& out, rng& keys,
+/// Appends the bytes of one step as the case runner writes them, uncompressed (the frames
+/// from runner/step_frames.hpp, as harness/runner/case_runner.cpp); false when the script
+/// ends there (drop_connection).
+bool append_step(const cases::step& s, std::vector<std::uint8_t>& out, const runner::mask_key_source& keys,
                  proto::frame_header& open_frame, std::size_t& open_written) {
-    using runner::frame_spec;
-    const auto role = proto::role::client;
     if (const auto* f = std::get_if<cases::send_frame>(&s)) {
-        frame_spec spec{f->op, f->fin, f->rsv, f->declared_length, f->encoding, f->masked,
-                        f->key ? *f->key : draw_key(keys)};
-        auto frame = runner::write_frame(spec, f->data.view(), role);
+        auto frame = runner::write_step_frame(runner::frame_of(*f, keys), proto::role::client);
         open_frame = frame.header;
         open_written = f->data.size();
         append(out, frame.bytes);
     } else if (const auto* d = std::get_if<cases::send_frame_data>(&s)) {
-        std::vector<std::uint8_t> bytes{d->data.view().begin(), d->data.view().end()};
-        if (open_frame.masked) {
-            proto::mask_inplace(bytes, open_frame.key, open_written % 4);
-        }
-        open_written += bytes.size();
-        append(out, bytes);
+        append(out, runner::more_frame_data(open_frame, open_written, d->data.view()));
     } else if (const auto* m = std::get_if<cases::send_message>(&s)) {
-        const auto all = m->data.view();
-        const std::size_t piece = m->fragment_size == 0 ? std::max<std::size_t>(all.size(), 1) : m->fragment_size;
-        std::size_t at = 0;
-        do {
-            const std::size_t n = std::min(piece, all.size() - at);
-            frame_spec spec;
-            spec.op = at == 0 ? m->op : proto::opcode::cont;
-            spec.fin = at + n >= all.size();
-            spec.key = draw_key(keys);
-            append(out, runner::write_frame(spec, all.subspan(at, n), role).bytes);
-            at += n;
-        } while (at < all.size());
-    } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
-        frame_spec spec;
-        spec.op = proto::opcode::close;
-        spec.key = draw_key(keys);
-        if (c->raw) {
-            append(out, runner::write_frame(spec, c->raw->view(), role).bytes);
-        } else {
-            const auto reason = c->reason.view();
-            const auto payload = proto::build_close_payload(
-                c->code, {reinterpret_cast<const char*>(reason.data()), reason.size()});
-            append(out, runner::write_frame(spec, payload, role).bytes);
+        for (const auto& piece : runner::message_frames(m->op, m->data.view(), m->fragment_size, false, keys)) {
+            append(out, piece);
         }
+    } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
+        const auto payload = runner::close_payload_of(*c);
+        append(out, runner::close_frame(payload, keys));
     } else if (const auto* r = std::get_if<cases::send_raw>(&s)) {
         append(out, r->data.view());
     } else if (std::holds_alternative<cases::drop_connection>(s)) {
@@ -110,7 +79,10 @@ std::vector<case_seed> make_case_seeds(const cases::catalog& cat, std::string_vi
         const std::string request = case_request(sc.handshake, host, target);
         seed.bytes.assign(request.begin(), request.end());
         const std::size_t handshake_size = seed.bytes.size();
-        rng keys{position};
+        rng r{position};
+        const runner::mask_key_source keys = [&r] {
+            return proto::mask_key{r.byte(), r.byte(), r.byte(), r.byte()};
+        };
         proto::frame_header open_frame{};
         std::size_t open_written = 0;
         for (const auto& s : sc.steps) {

@@ -1,9 +1,9 @@
 // Seeds for the fuzz targets from the catalog's own traffic (issue 7, point 2): for every case
 // of the server catalog, the bytes wscheck sends when it tests a server, as the case runner
-// writes them (harness/runner/case_runner.cpp: frames through runner::write_frame, Close
-// payloads through proto::build_close_payload, the opening request through
-// proto::build_request and the case's edit_request / raw_request), with one fixed mask key
-// and one fixed Sec-WebSocket-Key so that the output is the same on every run.
+// writes them (the frames of each step from harness/runner/step_frames.hpp, as
+// harness/runner/case_runner.cpp has them; the opening request through proto::build_request
+// and the case's edit_request / raw_request), with one fixed mask key and one fixed
+// Sec-WebSocket-Key so that the output is the same on every run.
 //
 //   make_seeds --write CORPUS_DIR   replace CORPUS_DIR/<target>/catalog_* with fresh seeds
 //   make_seeds --check CORPUS_DIR   exit 1 when those files differ from what would be written
@@ -19,10 +19,8 @@
 // payloads), and each target takes at most a fixed number of seeds, drawn in turn from each
 // section so that every section is represented.
 #include "cases/catalog.hpp"
-#include "harness/proto/close.hpp"
 #include "harness/proto/handshake.hpp"
-#include "harness/proto/mask.hpp"
-#include "harness/runner/frame_writer.hpp"
+#include "harness/runner/step_frames.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -59,51 +57,35 @@ struct case_traffic {
     std::string request;          ///< the opening handshake request
 };
 
-/// Walks a script's steps as case_runner::run_step does, writing what each sends.
+/// Walks a script's steps as case_runner::run_step does, writing what each sends: the frames
+/// of runner/step_frames.hpp, uncompressed, every key the fixed one.
 class traffic_writer {
 public:
     explicit traffic_writer(case_traffic& out) : out_(out) {}
 
     void run(const cases::step& s) {
         if (const auto* f = std::get_if<cases::send_frame>(&s)) {
-            runner::frame_spec spec{f->op, f->fin, f->rsv, f->declared_length, f->encoding, f->masked,
-                                    f->key.value_or(fixed_mask_key)};
-            frame(spec, f->data.view());
+            frame(runner::frame_of(*f, fixed_keys));
             note_payload(f->op, f->fin, f->data.view());
         } else if (const auto* d = std::get_if<cases::send_frame_data>(&s)) {
-            // More payload of the frame begun last, masked with its key from where it stopped.
-            bytes more = cut(d->data.view(), room());
-            if (open_.masked) {
-                proto::mask_inplace(more, open_.key, open_written_ % 4);
-            }
-            open_written_ += d->data.size();
-            append(out_.frames, more);
+            append(out_.frames, cut(runner::more_frame_data(open_, open_written_, d->data.view()), room()));
             if (text_open_) {
                 append(text_, cut(d->data.view(), max_seed_bytes - std::min(max_seed_bytes, text_.size())));
             }
         } else if (const auto* m = std::get_if<cases::send_message>(&s)) {
             const auto all = m->data.view();
-            const std::size_t piece = m->fragment_size == 0 ? std::max<std::size_t>(all.size(), 1) : m->fragment_size;
-            std::size_t at = 0;
-            do { // stops once the seed is full: a long run of small fragments adds nothing more
-                const std::size_t n = std::min(piece, all.size() - at);
-                runner::frame_spec spec;
-                spec.op = at == 0 ? m->op : proto::opcode::cont;
-                spec.fin = at + n >= all.size();
-                spec.key = fixed_mask_key;
-                frame(spec, all.subspan(at, n));
-                at += n;
-            } while (at < all.size() && room() > 0);
+            for (const auto& piece : runner::message_frames(m->op, all, m->fragment_size, false, fixed_keys)) {
+                if (room() == 0) { // the seed is full: a long run of small fragments adds nothing more
+                    break;
+                }
+                frame(piece);
+            }
             if (m->op == proto::opcode::text) {
                 out_.texts.push_back(cut(all, max_seed_bytes));
             }
         } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
-            const bytes payload = c->raw ? bytes(c->raw->view().begin(), c->raw->view().end())
-                                         : proto::build_close_payload(c->code, as_text(c->reason.view()));
-            runner::frame_spec spec;
-            spec.op = proto::opcode::close;
-            spec.key = fixed_mask_key;
-            frame(spec, payload);
+            const bytes payload = runner::close_payload_of(*c);
+            frame(runner::close_frame(payload, fixed_keys));
             out_.closes.push_back(payload);
         } else if (const auto* r = std::get_if<cases::send_raw>(&s)) {
             append(out_.frames, cut(r->data.view(), room()));
@@ -129,19 +111,16 @@ private:
 
     static void append(bytes& to, const bytes& from) { to.insert(to.end(), from.begin(), from.end()); }
 
-    static std::string_view as_text(std::span<const std::uint8_t> data) {
-        return {reinterpret_cast<const char*>(data.data()), data.size()};
-    }
-
     /// One frame as write_frame makes it; past the seed's room only its start is kept (the
     /// header still announces the whole payload).
-    void frame(runner::frame_spec spec, std::span<const std::uint8_t> payload) {
+    void frame(runner::step_frame f) {
+        const auto payload = f.payload;
         if (room() == 0) {
             return;
         }
-        spec.declared_length = spec.declared_length.value_or(payload.size());
-        const auto written = runner::write_frame(spec, payload.first(std::min(payload.size(), room())),
-                                                 proto::role::client);
+        f.spec.declared_length = f.spec.declared_length.value_or(payload.size());
+        f.payload = payload.first(std::min(payload.size(), room()));
+        const auto written = runner::write_step_frame(f, proto::role::client);
         open_ = written.header;
         open_written_ = std::min(payload.size(), room());
         append(out_.frames, cut(written.bytes, room()));
@@ -167,6 +146,7 @@ private:
         }
     }
 
+    const runner::mask_key_source fixed_keys = [] { return fixed_mask_key; };
     case_traffic& out_;
     proto::frame_header open_{};
     std::size_t open_written_ = 0;

@@ -5,9 +5,9 @@
 #include "cases/builders.hpp"
 
 #include "harness/proto/handshake.hpp"
-#include "harness/proto/mask.hpp"
 #include "harness/runner/frame_writer.hpp"
 #include "harness/runner/judge.hpp"
+#include "harness/runner/step_frames.hpp"
 
 #include <algorithm>
 
@@ -32,6 +32,15 @@ milliseconds script_waits(const cases::script& s) {
         }
     }
     return total;
+}
+
+/// One frame of a step, written as `sender` and logged as sent; `closes`: a Close frame of
+/// ours starts the closing handshake (a send_frame step's Close, shaped by the case, does not).
+written_frame write_logged(peer_observer& observer, const step_frame& f, proto::role sender,
+                           std::chrono::microseconds at, bool closes = true) {
+    auto frame = write_step_frame(f, sender);
+    observer.sent_frame(frame.header, f.payload, at, closes);
+    return frame;
 }
 
 } // namespace
@@ -243,24 +252,17 @@ void case_runner::next_step() {
 }
 
 void case_runner::run_step(const cases::step& s) {
+    // The frames come from step_frames.hpp (shared with the fuzzers' seeds); what is about I/O
+    // is ours. No mask key source: write_frame draws a fresh random key for each masked frame.
     auto next = [this] { next_step(); };
-    const auto role = role_;
     if (const auto* f = std::get_if<cases::send_frame>(&s)) {
-        frame_spec spec{f->op, f->fin, f->rsv, f->declared_length, f->encoding, f->masked, f->key};
-        auto frame = write_frame(spec, f->data.view(), role);
-        observer_.sent_frame(frame.header, f->data.view(), now(), /*closes=*/false);
+        auto frame = write_logged(observer_, frame_of(*f, {}), role_, now(), /*closes=*/false);
         open_frame_ = frame.header;
         open_frame_written_ = f->data.size();
         write(std::move(frame.bytes), f->chop, next);
     } else if (const auto* d = std::get_if<cases::send_frame_data>(&s)) {
-        // More payload of the frame begun last, masked with its key from where it left off.
-        std::vector<std::uint8_t> bytes{d->data.view().begin(), d->data.view().end()};
-        if (open_frame_.masked) {
-            proto::mask_inplace(bytes, open_frame_.key, open_frame_written_ % 4);
-        }
-        open_frame_written_ += bytes.size();
         observer_.sent_bytes("frame data", d->data.view(), now());
-        write(std::move(bytes), 0, next);
+        write(more_frame_data(open_frame_, open_frame_written_, d->data.view()), 0, next);
     } else if (const auto* m = std::get_if<cases::send_message>(&s)) {
         send_data_message(m->op, m->data.view(), m->fragment_size, m->chop, next);
     } else if (const auto* series = std::get_if<cases::echo_series>(&s)) {
@@ -268,17 +270,12 @@ void case_runner::run_step(const cases::step& s) {
         series_at_ = 0;
         send_series_message(*series);
     } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
+        // A Close of ours goes out once, as peer_observer::start_close has it (5.5.1: nothing
+        // after it); a raw one, a case's malformed Close, goes out whatever was sent before.
         std::vector<std::uint8_t> bytes;
-        if (c->raw) {
-            frame_spec spec;
-            spec.op = proto::opcode::close;
-            auto frame = write_frame(spec, c->raw->view(), role);
-            observer_.sent_frame(frame.header, c->raw->view(), now());
-            bytes = std::move(frame.bytes);
-        } else {
-            const auto reason = c->reason.view();
-            bytes = observer_.start_close(
-                c->code, {reinterpret_cast<const char*>(reason.data()), reason.size()}, now());
+        if (c->raw || !observer_.close_sent()) {
+            const auto payload = close_payload_of(*c);
+            bytes = write_logged(observer_, close_frame(payload, {}), role_, now()).bytes;
         }
         check_closing();
         write(std::move(bytes), 0, next);
@@ -320,20 +317,11 @@ void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8
         deflater_->compress(data, compressed);
     }
     const auto all = deflater_ ? std::span<const std::uint8_t>{compressed} : data;
-    const std::size_t piece = fragment_size == 0 ? std::max<std::size_t>(all.size(), 1) : fragment_size;
     std::vector<std::uint8_t> wire;
-    std::size_t at = 0;
-    do {
-        const std::size_t n = std::min(piece, all.size() - at);
-        frame_spec spec;
-        spec.op = at == 0 ? op : proto::opcode::cont;
-        spec.fin = at + n >= all.size();
-        spec.rsv = deflater_ && at == 0 ? 4 : 0;
-        auto frame = write_frame(spec, all.subspan(at, n), role_);
-        observer_.sent_frame(frame.header, all.subspan(at, n), now());
+    for (const auto& f : message_frames(op, all, fragment_size, deflater_ != nullptr, {})) {
+        const auto frame = write_logged(observer_, f, role_, now());
         wire.insert(wire.end(), frame.bytes.begin(), frame.bytes.end());
-        at += n;
-    } while (at < all.size());
+    }
     write(std::move(wire), chop, std::move(then));
 }
 
