@@ -35,7 +35,6 @@ case_def client_deflate_case(std::string id, std::string description, std::strin
     c.expectation = std::move(expectation);
     c.rfc = std::move(rfc);
     c.tests_clients_only = true;
-    c.timeout = milliseconds{2000};
     return c;
 }
 

@@ -362,6 +362,12 @@ void case_runner::on_series_echo(const cases::echo_series& s) {
     facts_.script_note = "Echo " + std::to_string(series_sent_) + " of " + std::to_string(s.count) +
                          " differs from the message sent (" + std::to_string(series_expected_.size()) +
                          " bytes" + (got.what == want ? "" : std::string{", other type"}) + ").";
+    // The verdict is decided: close now, as the Autobahn Testsuite does (its onMessage), rather
+    // than wait out the case's minutes for the peer to close.
+    if (!observer_.close_sent()) {
+        write(observer_.start_close(proto::close_code::normal, "", now()), 0, {});
+        check_closing();
+    }
     next_step();
 }
 

@@ -12,10 +12,18 @@
 //   no-utf8-check    echoes text that is not UTF-8 (8.1)
 //   no-close-reply   never answers the server's Close (5.5.1)
 //   crash            conformant, but aborts (SIGABRT) in the middle of its third case
+//   deflate          conformant, and offers permessage-deflate ("permessage-deflate;
+//                    client_max_window_bits"), compressing every message it sends once agreed
+//   deflate-keeps-context    as deflate, but keeps its compressor's context after agreeing
+//                    client_no_context_takeover (RFC 7692 7.1.1.2)
+//   deflate-accepts-any      as deflate, but takes any permessage-deflate response, even one
+//                    RFC 7692 5 requires it to refuse (and then uses no extension)
 //
 // Built on the tester's own peer_observer (which parses and notes every violation without
 // acting on it) with blocking sockets: every read has a timeout and every loop a bound.
 #include "harness/proto/close.hpp"
+#include "harness/proto/deflate_stream.hpp"
+#include "harness/proto/extension_params.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/http1.hpp"
 #include "harness/runner/frame_writer.hpp"
@@ -31,6 +39,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +49,14 @@ namespace {
 using namespace wscheck;
 using proto::opcode;
 
-enum class fault { none, unmasked, zero_mask, no_accept_check, accept_masked, no_utf8_check, no_close_reply, crash };
+enum class fault {
+    none, unmasked, zero_mask, no_accept_check, accept_masked, no_utf8_check, no_close_reply, crash,
+    deflate, deflate_keeps_context, deflate_accepts_any
+};
+
+bool offers_deflate(fault f) {
+    return f == fault::deflate || f == fault::deflate_keeps_context || f == fault::deflate_accepts_any;
+}
 
 fault parse_fault(const std::string& s, bool& ok) {
     ok = true;
@@ -51,6 +68,9 @@ fault parse_fault(const std::string& s, bool& ok) {
     if (s == "no-utf8-check") return fault::no_utf8_check;
     if (s == "no-close-reply") return fault::no_close_reply;
     if (s == "crash") return fault::crash;
+    if (s == "deflate") return fault::deflate;
+    if (s == "deflate-keeps-context") return fault::deflate_keeps_context;
+    if (s == "deflate-accepts-any") return fault::deflate_accepts_any;
     ok = false;
     return fault::none;
 }
@@ -89,6 +109,10 @@ public:
         request_.host = host;
         request_.target = target;
         request_.key = proto::generate_key();
+        const proto::deflate_offer offer{false, false, std::nullopt, true, std::nullopt};
+        if (offers_deflate(fault_)) {
+            request_.extensions = proto::format_deflate_offers(std::span{&offer, 1});
+        }
         const std::string text = proto::build_request(request_);
         if (!send_all({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()})) {
             return false;
@@ -113,6 +137,14 @@ public:
                 if (ec && !(fault_ == fault::no_accept_check && ec == proto::violation::bad_accept)) {
                     return false;
                 }
+                if (offers_deflate(fault_) && !ec) {
+                    // RFC 7692 5: a response a client must refuse fails the connection (the
+                    // fault takes it, and goes on without the extension).
+                    if (proto::check_deflate_response(std::span{&offer, 1}, accepted.extensions, deflate_) &&
+                        fault_ != fault::deflate_accepts_any) {
+                        return false;
+                    }
+                }
                 leftover_.assign(got.begin() + static_cast<std::ptrdiff_t>(used), got.end());
                 return true;
             }
@@ -125,6 +157,14 @@ public:
         runner::observer_options options;
         options.local_role = proto::role::client;
         runner::peer_observer seen{options};
+        if (deflate_) {
+            seen.use_deflate(*deflate_);
+            proto::deflater_options ours;
+            ours.window_bits = deflate_->client_max_window_bits;
+            ours.no_context_takeover =
+                deflate_->client_no_context_takeover && fault_ != fault::deflate_keeps_context;
+            deflater_ = std::make_unique<proto::message_deflater>(ours);
+        }
         std::vector<std::string> texts;
         std::size_t handled_events = 0;
         std::size_t handled_violations = 0;
@@ -202,6 +242,12 @@ private:
     void send(opcode op, std::span<const std::uint8_t> payload) {
         runner::frame_spec spec;
         spec.op = op;
+        std::vector<std::uint8_t> compressed;
+        if (deflater_ && (op == opcode::text || op == opcode::binary)) {
+            deflater_->compress(payload, compressed); // 7.2.1; RSV1 on the (only) frame, 6.1
+            payload = compressed;
+            spec.rsv = 4;
+        }
         if (fault_ == fault::unmasked) {
             spec.masked = false;
         } else if (fault_ == fault::zero_mask) {
@@ -218,6 +264,8 @@ private:
     fault fault_;
     proto::client_request request_;
     std::vector<std::uint8_t> leftover_;
+    std::optional<proto::deflate_agreement> deflate_;      ///< agreed in open()
+    std::unique_ptr<proto::message_deflater> deflater_;  ///< ours, once agreed
 };
 
 } // namespace

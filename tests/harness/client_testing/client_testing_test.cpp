@@ -262,6 +262,41 @@ TEST(ClientTesting, BrokenClientsAreCaughtByTheirCasesOnly) {
     }
 }
 
+// The permessage-deflate faults: a client that keeps its compression context after agreeing
+// client_no_context_takeover is caught where the answer asks for it (13.2, 13.5, 31.2.3) and
+// nowhere else; one that takes any response is caught by the responses it must refuse that
+// its offer leaves testable (31.1.1-31.1.8). The conformant control gets no FAILED, and
+// UNIMPLEMENTED only where its offer ("permessage-deflate; client_max_window_bits") makes a
+// response valid (31.1.9-31.1.12).
+TEST(ClientTesting, BrokenDeflateClientsAreCaughtByTheirCasesOnly) {
+    // Not 22.2.4: this client feeds what it reads to its observer a byte at a time, which for
+    // the 1 MiB bomb takes seconds (the reference client runs it).
+    const std::string selection = "-c '12.1.1,13.1.1,13.2.1,13.5.1,22,31' -x 22.2.4 --close-timeout 0.3";
+    const std::set<std::string> untestable{"31.1.9", "31.1.10", "31.1.11", "31.1.12"};
+    const std::map<std::string, std::set<std::string>> faults{
+        {"deflate", {}},
+        {"deflate-keeps-context", {"13.2.1", "13.5.1", "31.2.3"}},
+        {"deflate-accepts-any", {"31.1.1", "31.1.2", "31.1.3", "31.1.4", "31.1.5", "31.1.6", "31.1.7", "31.1.8"}},
+    };
+    for (const auto& [fault, must_fail] : faults) {
+        SCOPED_TRACE(fault);
+        const auto r = test_client("broken_" + fault,
+                                   selection + " --exec '" + BROKEN_CLIENT_BIN + " {url} {agent} " + fault + "' --agent " + fault,
+                                   fault);
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_EQ(r.exit_code, must_fail.empty() ? 0 : 1) << r.log;
+        EXPECT_EQ(failing_ids(r.report), must_fail);
+        std::size_t count = 0;
+        for (const auto& c : r.report["cases"]) {
+            ++count;
+            const std::string id = c.value("id", "");
+            EXPECT_EQ(c.value("behavior", "") == "UNIMPLEMENTED", untestable.count(id) != 0)
+                << id << ": " << c.value("reason", "");
+        }
+        EXPECT_EQ(count, 4u + 7u + 17u);
+    }
+}
+
 // A client that never connects, one that crashes after two cases, and one that hangs: the
 // run ends, and every case it did not run is listed as not run with the reason.
 TEST(ClientTesting, ClientsThatCrashHangOrNeverConnect) {
