@@ -35,6 +35,16 @@ std::string fixed(double v, int digits) {
     return buf;
 }
 
+/// "3 (inputs #12, #40, #77)": how often the run found the bug, and after which inputs.
+std::string occurrences_text(const fuzz_report_finding& f) {
+    std::string s = std::to_string(f.occurrences);
+    for (std::size_t i = 0; i < f.occurrence_inputs.size(); ++i) {
+        s += (i == 0 ? " (input" + std::string{f.occurrence_inputs.size() > 1 ? "s" : ""} + " #" : ", #") +
+             std::to_string(f.occurrence_inputs[i]);
+    }
+    return s + (f.occurrence_inputs.empty() ? "" : ")");
+}
+
 } // namespace
 
 std::string fuzz_report_json(const fuzz_report& r) {
@@ -75,7 +85,10 @@ std::string fuzz_report_json(const fuzz_report& r) {
                             {"original_bytes", f.original_bytes},
                             {"shrunk", f.shrunk},
                             {"reproduced", f.reproduced},
-                            {"preview_hex", f.preview_hex}});
+                            {"preview_hex", f.preview_hex},
+                            {"signature", to_valid_utf8(f.signature)},
+                            {"occurrences", f.occurrences},
+                            {"occurrence_inputs", f.occurrence_inputs}});
     }
     j["findings"] = std::move(findings);
     auto notes = nlohmann::ordered_json::array();
@@ -121,11 +134,13 @@ std::string fuzz_report_html(const fuzz_report& r) {
         h += "<p class=\"ok\">No finding: the server passed the liveness check after every input.</p>\n";
     } else {
         h += "<h2 class=\"bad\">" + std::to_string(r.findings.size()) + " finding(s)</h2>\n<table>\n"
-             "<tr><th>kind</th><th>input</th><th>what was seen</th><th>reproducer</th><th>first bytes</th></tr>\n";
+             "<tr><th>kind</th><th>input</th><th>what was seen</th><th>occurrences</th><th>reproducer</th>"
+             "<th>first bytes</th></tr>\n";
         for (const auto& f : r.findings) {
             h += "<tr class=\"" + html_text(f.kind) + "\"><td>" + html_text(f.kind) + "</td><td>#" +
                  std::to_string(f.input_index) + " " + html_text(f.strategy) + "</td><td>" + html_text(f.detail) +
-                 (f.reproduced ? "" : " <em>(not reproduced alone)</em>") + "</td><td><code>" + html_text(f.file) +
+                 (f.reproduced ? "" : " <em>(not reproduced alone)</em>") + "<br>signature: <code>" +
+                 html_text(f.signature) + "</code></td><td>" + occurrences_text(f) + "</td><td><code>" + html_text(f.file) +
                  "</code><br>" + std::to_string(f.writes) + " write(s), " + std::to_string(f.bytes) + " bytes" +
                  (f.shrunk ? " (shrunk from " + std::to_string(f.original_writes) + ", " +
                                  std::to_string(f.original_bytes) + ")"

@@ -8,7 +8,8 @@
 //    "started", "finished" (RFC 3339), "end_reason", "interrupted", "inputs_sent", "bytes_sent",
 //    "fuzzing_seconds", "inputs_per_second", "strategies": {name: inputs}, "restarts",
 //    "findings": [{"kind", "detail", "input_index", "strategy", "file", "writes", "bytes",
-//                  "original_writes", "original_bytes", "shrunk", "reproduced", "preview_hex"}],
+//                  "original_writes", "original_bytes", "shrunk", "reproduced", "preview_hex",
+//                  "signature", "occurrences", "occurrence_inputs"}],
 //    "notes": [...]}
 #pragma once
 
@@ -35,6 +36,11 @@ struct fuzz_report_finding {
     bool shrunk = false;
     bool reproduced = false;
     std::string preview_hex; ///< the reproducer's first bytes, hex
+    /// What identifies the bug (fuzz/live/finding.hpp): the same bug found again is counted
+    /// here instead of being listed twice.
+    std::string signature;
+    std::uint64_t occurrences = 1;
+    std::vector<std::uint64_t> occurrence_inputs; ///< the inputs that caused it, in the order found
 };
 
 struct fuzz_report {

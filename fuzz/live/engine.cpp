@@ -2,6 +2,7 @@
 
 #include "cases/catalog.hpp"
 #include "fuzz/live/case_seeds.hpp"
+#include "fuzz/live/framed_input.hpp"
 #include "fuzz/live/generator.hpp"
 #include "fuzz/live/shrinker.hpp"
 
@@ -30,9 +31,10 @@ bool stopped(const fuzz_options& o) {
     return o.stop != nullptr && o.stop->load();
 }
 
-trial_result problem(finding_kind kind, std::string detail, bool connection_hang = false) {
+trial_result problem(finding_kind kind, std::string failure, std::string detail, bool connection_hang = false) {
     trial_result r;
     r.kind = kind;
+    r.failure = std::move(failure);
     r.detail = std::move(detail);
     r.connection_hang = connection_hang;
     return r;
@@ -54,7 +56,7 @@ trial_result cannot_judge(const probe_result& p) {
 trial_result check_target(const fuzz_options& o, std::uint64_t index) {
     if (o.process != nullptr) {
         if (const auto how = o.process->exit_description()) {
-            return problem(finding_kind::crash, "the server process " + *how);
+            return problem(finding_kind::crash, "the server process " + *how, "the server process " + *how);
         }
     }
     auto first = probe(o.tgt, probe_message(index), o.limits);
@@ -75,7 +77,7 @@ trial_result check_target(const fuzz_options& o, std::uint64_t index) {
                 detail = "the server process " + *how;
             }
         }
-        return problem(finding_kind::crash, detail);
+        return problem(finding_kind::crash, detail, detail);
     };
     if (first.what == probe_result::status::refused) {
         return crashed();
@@ -97,29 +99,31 @@ trial_result check_target(const fuzz_options& o, std::uint64_t index) {
         if (exited) {
             return crashed();
         }
-        return problem(finding_kind::hang, "the liveness check got no answer twice (" + first.detail + "; then within " +
+        return problem(finding_kind::hang, "the liveness check got no answer: " + second.detail,
+                       "the liveness check got no answer twice (" + first.detail + "; then within " +
                                                std::to_string(slower.probe_timeout.count()) + " ms: " + second.detail +
                                                ")" + (second.connected ? ", though TCP connections are accepted" : ""));
     case probe_result::status::broken:
         if (exited) {
             return crashed();
         }
-        return problem(finding_kind::disconnect, "a fresh, valid connection was not served twice (" + first.detail +
-                                                     "; then " + second.detail + ")");
+        return problem(finding_kind::disconnect, "a fresh, valid connection was not served: " + second.detail,
+                       "a fresh, valid connection was not served twice (" + first.detail + "; then " + second.detail +
+                           ")");
     }
     return {};
 }
 
 trial_result connection_hang(const fuzz_options& o) {
-    return problem(finding_kind::hang,
+    return problem(finding_kind::hang, "the server did not close the input's connection after our FIN",
                    "the server did not close the input's connection within " +
                        std::to_string(o.limits.close_timeout.count()) + " ms of our FIN, and still served a fresh one",
                    true);
 }
 
-/// Is `r` the same problem as `f`?
+/// Is `r` the same problem as `f`: the same kind, and the target failed the same way?
 bool same_problem(const trial_result& r, const trial_result& f) {
-    return r.kind && f.kind && *r.kind == *f.kind && r.connection_hang == f.connection_hang;
+    return r.kind && f.kind && *r.kind == *f.kind && r.connection_hang == f.connection_hang && r.failure == f.failure;
 }
 
 std::string strategy_group(const std::string& strategy) {
@@ -182,6 +186,127 @@ void worker(const fuzz_options& o, const input_generator& gen, round_state& rs, 
             }
         }
     }
+}
+
+/// Whether `in` (what the target did after it: kind, failure) is another occurrence of the
+/// known finding `k`: the same kind and failure, and k's reproducer's shape within in's, its
+/// frames in the same order with the same flags. Without shrinking (--no-shrink) a finding's
+/// shape is that of a random input, which tells nothing: the kind and the failure decide.
+bool same_bug(const fuzz_options& o, const finding& k, finding_kind kind, const std::string& failure,
+              const fuzz_input& in) {
+    return k.kind == kind && k.failure == failure && (!o.shrink || shape_contains(input_shape(in), k.input_shape));
+}
+
+/// The known finding (its position in `known`) that the round's problem is another occurrence
+/// of, and the input that caused it; the input that failed first is looked at first, then the
+/// others that were in flight.
+std::optional<std::pair<std::size_t, std::uint64_t>> known_bug(const fuzz_options& o, const std::vector<finding>& known,
+                                                               const candidate& failed,
+                                                               const std::vector<candidate>& candidates) {
+    for (std::size_t k = 0; k < known.size(); ++k) {
+        if (same_bug(o, known[k], *failed.result.kind, failed.result.failure, failed.input)) {
+            return std::pair{k, failed.input.index};
+        }
+        for (const auto& c : candidates) {
+            if (same_bug(o, known[k], *failed.result.kind, failed.result.failure, c.input)) {
+                return std::pair{k, c.input.index};
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+/// Another occurrence of `f`'s bug, after input `index`: counted, and its file rewritten.
+void count_again(const fuzz_options& o, fuzz_outcome& out, finding& f, std::uint64_t index) {
+    ++f.occurrences;
+    f.occurrence_inputs.push_back(index);
+    log(o, std::string{to_string(f.kind)} + " after input " + std::to_string(index) + ": the same bug as " +
+               f.file.filename().string() + " (" + std::to_string(f.occurrences) + " occurrences)");
+    if (f.file.empty()) {
+        return;
+    }
+    std::string save_error;
+    (void)save_finding(f, o.out_dir, save_error);
+    if (!save_error.empty()) {
+        out.notes.push_back("cannot update the finding: " + save_error);
+    }
+}
+
+/// Confirms the round's problem: each candidate alone on a healthy target, lowest index first;
+/// the first that shows a problem again is the finding, `reproduced`. `seen` gets what it did.
+finding confirm(const fuzz_options& o, const std::vector<candidate>& candidates, const candidate& first_failed,
+                trial_result& seen, fuzz_outcome& out) {
+    finding f;
+    f.seed = o.seed;
+    f.url_path = o.tgt.url.target;
+    f.host = o.tgt.url.host_field();
+    f.kind = *first_failed.result.kind;
+    f.detail = first_failed.result.detail;
+    f.input = first_failed.input;
+    seen = first_failed.result;
+    // A hang of the input's own connection was already seen twice on an otherwise idle
+    // target when one worker ran: that is the confirmation.
+    if (o.jobs <= 1 && first_failed.result.connection_hang) {
+        f.reproduced = true;
+    }
+    std::string why;
+    for (const auto& c : candidates) {
+        if (stopped(o) || f.reproduced) {
+            break;
+        }
+        if (!make_healthy(o, why)) {
+            out.notes.push_back("input " + std::to_string(c.input.index) + " could not be sent again alone: " + why);
+            break;
+        }
+        const auto r = run_trial(o, c.input, /*confirm_connection_hang=*/true);
+        if (!r.local_error.empty()) {
+            out.notes.push_back("input " + std::to_string(c.input.index) + " could not be sent again alone: " +
+                                r.local_error);
+            break;
+        }
+        if (r.kind) {
+            f.kind = *r.kind;
+            f.detail = r.detail;
+            f.input = c.input;
+            f.reproduced = true;
+            seen = r;
+            break;
+        }
+    }
+    f.failure = seen.failure;
+    f.original_writes = f.input.writes.size();
+    f.original_bytes = f.input.total_bytes();
+    f.occurrence_inputs = {f.input.index};
+    log(o, std::string{to_string(f.kind)} + " after input " + std::to_string(f.input.index) + " (" +
+               f.input.strategy + "): " + f.detail + (f.reproduced ? "" : " [not reproduced alone]"));
+    return f;
+}
+
+/// Shrinks `f`, each attempt on a healthy target; a candidate is kept only when it shows the
+/// same kind and failure as `seen`.
+void shrink_finding(const fuzz_options& o, finding& f, const trial_result& seen) {
+    const reproduces_fn reproduces = [&](const fuzz_input& c) -> std::optional<bool> {
+        std::string unused;
+        if (!make_healthy(o, unused)) {
+            return std::nullopt;
+        }
+        const auto r = run_trial(o, c, /*confirm_connection_hang=*/false);
+        if (!r.local_error.empty()) {
+            return std::nullopt;
+        }
+        return same_problem(r, seen);
+    };
+    auto s = shrink(f.input, reproduces, {o.shrink_attempts, o.shrink_time, o.stop});
+    if (s.input.writes != f.input.writes) {
+        // The final check, with the full confirmation of the fuzzing loop.
+        std::string unused;
+        if (make_healthy(o, unused) && same_problem(run_trial(o, s.input, true), seen)) {
+            f.input.writes = std::move(s.input.writes);
+            f.shrunk = true;
+        }
+    }
+    log(o, "shrunk to " + std::to_string(f.input.writes.size()) + " write(s), " +
+               std::to_string(f.input.total_bytes()) + " bytes in " + std::to_string(s.attempts) + " attempts");
 }
 
 } // namespace
@@ -272,8 +397,6 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
             break;
         }
 
-        // Confirm: each candidate alone on a healthy target, lowest index first; the first
-        // that shows the same problem again is the finding.
         std::sort(rs.candidates.begin(), rs.candidates.end(),
                   [](const candidate& a, const candidate& b) { return a.input.index < b.input.index; });
         const auto first_failed = std::find_if(rs.candidates.begin(), rs.candidates.end(),
@@ -281,79 +404,32 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
         if (first_failed == rs.candidates.end()) {
             continue; // cannot happen: a round ends on a problem only when some input had one
         }
-        finding f;
-        f.seed = o.seed;
-        f.url_path = o.tgt.url.target;
-        f.host = o.tgt.url.host_field();
-        f.kind = *first_failed->result.kind;
-        f.detail = first_failed->result.detail;
-        f.input = first_failed->input;
-        trial_result seen = first_failed->result;
-        std::string why;
-        // A hang of the input's own connection was already seen twice on an otherwise idle
-        // target when one worker ran: that is the confirmation.
-        if (o.jobs <= 1 && first_failed->result.connection_hang) {
-            f.reproduced = true;
-        }
-        for (const auto& c : rs.candidates) {
-            if (stopped(o) || f.reproduced) {
-                break;
+        // A bug found before: counted on its finding, neither confirmed nor shrunk again.
+        if (const auto known = known_bug(o, out.findings, *first_failed, rs.candidates)) {
+            count_again(o, out, out.findings[known->first], known->second);
+        } else {
+            trial_result seen;
+            finding f = confirm(o, rs.candidates, *first_failed, seen, out);
+            if (o.shrink && f.reproduced && !stopped(o)) {
+                shrink_finding(o, f, seen);
             }
-            if (!make_healthy(o, why)) {
-                out.notes.push_back("input " + std::to_string(c.input.index) + " could not be sent again alone: " + why);
-                break;
-            }
-            const auto r = run_trial(o, c.input, /*confirm_connection_hang=*/true);
-            if (!r.local_error.empty()) {
-                out.notes.push_back("input " + std::to_string(c.input.index) + " could not be sent again alone: " +
-                                    r.local_error);
-                break;
-            }
-            if (r.kind) {
-                f.kind = *r.kind;
-                f.detail = r.detail;
-                f.input = c.input;
-                f.reproduced = true;
-                seen = r;
-                break;
-            }
-        }
-        f.original_writes = f.input.writes.size();
-        f.original_bytes = f.input.total_bytes();
-        log(o, std::string{to_string(f.kind)} + " after input " + std::to_string(f.input.index) + " (" +
-                   f.input.strategy + "): " + f.detail + (f.reproduced ? "" : " [not reproduced alone]"));
-
-        // Shrink, each attempt on a healthy target.
-        if (o.shrink && f.reproduced && !stopped(o)) {
-            const reproduces_fn reproduces = [&](const fuzz_input& c) -> std::optional<bool> {
-                std::string unused;
-                if (!make_healthy(o, unused)) {
-                    return std::nullopt;
+            f.input_shape = input_shape(f.input);
+            const auto same = std::find_if(out.findings.begin(), out.findings.end(), [&](const finding& k) {
+                return same_bug(o, k, f.kind, f.failure, f.input);
+            });
+            if (same != out.findings.end()) {
+                // Shrunk, it is a known bug after all: its input held the known reproducer's
+                // frames only with other flags (or unmasked), which shrinking cleared.
+                count_again(o, out, *same, f.input.index);
+            } else {
+                std::string save_error;
+                f.file = save_finding(f, o.out_dir, save_error);
+                if (!save_error.empty()) {
+                    out.notes.push_back("cannot save the finding: " + save_error);
                 }
-                const auto r = run_trial(o, c, /*confirm_connection_hang=*/false);
-                if (!r.local_error.empty()) {
-                    return std::nullopt;
-                }
-                return same_problem(r, seen);
-            };
-            auto s = shrink(f.input, reproduces, {o.shrink_attempts, o.shrink_time, o.stop});
-            if (s.input.total_bytes() < f.input.total_bytes() || s.input.writes.size() < f.input.writes.size()) {
-                // The final check, with the full confirmation of the fuzzing loop.
-                std::string unused;
-                if (make_healthy(o, unused) && same_problem(run_trial(o, s.input, true), seen)) {
-                    f.input = std::move(s.input);
-                    f.shrunk = true;
-                }
+                out.findings.push_back(std::move(f));
             }
-            log(o, "shrunk to " + std::to_string(f.input.writes.size()) + " write(s), " +
-                       std::to_string(f.input.total_bytes()) + " bytes in " + std::to_string(s.attempts) + " attempts");
         }
-        std::string save_error;
-        f.file = save_finding(f, o.out_dir, save_error);
-        if (!save_error.empty()) {
-            out.notes.push_back("cannot save the finding: " + save_error);
-        }
-        out.findings.push_back(std::move(f));
         if (out.findings.size() >= o.max_findings) {
             out.end_reason = "findings limit";
             break;
@@ -363,7 +439,7 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
             break;
         }
         // Go on where the round stopped, if the target can serve again.
-        if (!make_healthy(o, why)) {
+        if (std::string why; !make_healthy(o, why)) {
             out.end_reason = "target down";
             out.notes.push_back(why);
             break;

@@ -79,6 +79,9 @@ fuzz_outcome run_fuzz(const fuzz_options& options);
 struct trial_result {
     std::optional<finding_kind> kind; ///< nullopt: the target is still well
     std::string detail;
+    /// How the target failed, without the figures that change from one trial to the next
+    /// (timeouts): what tells two bugs of one kind apart (finding.hpp: the signature).
+    std::string failure;
     bool connection_hang = false;     ///< a hang of the input's own connection (not of the server)
     /// Set when our own side could not connect (no local port left, ...): no verdict on the
     /// server is possible, and the run ends.

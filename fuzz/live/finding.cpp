@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace wscheck::fuzz {
 
 namespace {
@@ -56,6 +58,11 @@ std::string finding_to_json(const finding& f) {
     j["shrunk"] = f.shrunk;
     j["original"] = {{"writes", f.original_writes}, {"bytes", f.original_bytes}};
     j["reproduced"] = f.reproduced;
+    j["signature"] = reports::to_valid_utf8(f.signature());
+    j["failure"] = reports::to_valid_utf8(f.failure);
+    j["input_shape"] = f.input_shape;
+    j["occurrences"] = f.occurrences;
+    j["occurrence_inputs"] = f.occurrence_inputs;
     return j.dump(2) + "\n";
 }
 
@@ -103,6 +110,8 @@ std::optional<finding> finding_from_json(std::string_view text, std::string& err
         return it != j.end() && it->is_boolean() && it->get<bool>();
     };
     f.shrunk = flag("shrunk");
+    f.failure = str("failure").value_or("");
+    f.input_shape = str("input_shape").value_or("");
     f.reproduced = flag("reproduced");
     const auto writes = j.find("writes");
     if (writes == j.end() || !writes->is_array() || writes->empty() || writes->size() > max_writes) {
@@ -137,7 +146,23 @@ std::optional<finding> finding_from_json(std::string_view text, std::string& err
             f.original_bytes = (*o)["bytes"].get<std::size_t>();
         }
     }
+    // Files written before occurrences were counted: one, after the file's own input.
+    if (j.contains("occurrences") && j["occurrences"].is_number_unsigned() && j["occurrences"].get<std::uint64_t>() > 0) {
+        f.occurrences = j["occurrences"].get<std::uint64_t>();
+    }
+    if (const auto o = j.find("occurrence_inputs"); o != j.end() && o->is_array() &&
+                                                    std::all_of(o->begin(), o->end(), [](const auto& i) {
+                                                        return i.is_number_unsigned();
+                                                    })) {
+        f.occurrence_inputs = o->get<std::vector<std::uint64_t>>();
+    } else {
+        f.occurrence_inputs = {f.input.index};
+    }
     return f;
+}
+
+std::string finding::signature() const {
+    return std::string{to_string(kind)} + " | " + failure + " | " + input_shape;
 }
 
 std::filesystem::path save_finding(const finding& f, const std::filesystem::path& dir, std::string& error) {

@@ -19,8 +19,19 @@
 //    "kind": "crash", "detail": "...", "seed": 42, "input_index": 17, "strategy": "frames",
 //    "url_path": "/", "host": "127.0.0.1:9001",
 //    "writes": [{"pause_ms": 0, "hex": "474554..."}, ...],
-//    "shrunk": true, "original": {"writes": 4, "bytes": 310}, "reproduced": true}
-// The writes are sent as they are on replay, Host field included.
+//    "shrunk": true, "original": {"writes": 4, "bytes": 310}, "reproduced": true,
+//    "signature": "crash | the server process exited with status 3 | request cont+rsv2",
+//    "failure": "the server process exited with status 3", "input_shape": "request cont+rsv2",
+//    "occurrences": 2, "occurrence_inputs": [17, 230]}
+// The writes are sent as they are on replay, Host field included. The last five fields came
+// later (same format_version): a file without them reads as one occurrence, after its input.
+//
+// Signature: what identifies the bug as the user sees it, so that the same bug found again is
+// counted on its finding instead of being saved twice: the kind, how the target failed (the
+// process's exit status or signal, or which step of the liveness check went wrong, without
+// timeouts), and the reproducer's shape (framed_input.hpp: input_shape; the frames' opcodes
+// and flags, not their random bytes), which tells bugs apart once shrinking has taken away
+// what does not matter.
 #pragma once
 
 #include "fuzz/live/fuzz_input.hpp"
@@ -30,6 +41,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wscheck::fuzz {
 
@@ -52,6 +64,13 @@ struct finding {
     /// not be checked: no --exec to restart a crashed or hung server).
     bool reproduced = false;
     std::filesystem::path file;  ///< where it was saved ("" until then)
+    std::string failure;         ///< how the target failed (engine.hpp: trial_result::failure)
+    std::string input_shape;     ///< the reproducer's shape (framed_input.hpp: input_shape)
+    std::uint64_t occurrences = 1;                ///< times the run found this bug
+    std::vector<std::uint64_t> occurrence_inputs; ///< the inputs that caused it, in the order found
+
+    /// "<kind> | <failure> | <input shape>".
+    std::string signature() const;
 };
 
 /// The finding as the JSON text of its file.

@@ -178,7 +178,8 @@ reports::fuzz_report make_report(const fuzz_args& args, const fuzz::fuzz_options
         first.resize(std::min<std::size_t>(first.size(), 256));
         r.findings.push_back({std::string{fuzz::to_string(f.kind)}, f.detail, f.input.index, f.input.strategy,
                               f.file.string(), f.input.writes.size(), f.input.total_bytes(), f.original_writes,
-                              f.original_bytes, f.shrunk, f.reproduced, reports::to_hex(first)});
+                              f.original_bytes, f.shrunk, f.reproduced, reports::to_hex(first), f.signature(),
+                              f.occurrences, f.occurrence_inputs});
     }
     return r;
 }

@@ -123,6 +123,38 @@ TEST(live_fuzz_finding, file_round_trips) {
     EXPECT_EQ(back->detail, "no answer \xef\xbf\xbd"); // made valid UTF-8 for JSON
 }
 
+TEST(live_fuzz_finding, signature_and_occurrences_round_trip_and_old_files_still_read) {
+    finding f;
+    f.kind = finding_kind::crash;
+    f.failure = "the server process exited with status 3";
+    f.input.index = 23;
+    f.input.writes = {{0ms, {0x47}}};
+    f.input_shape = "request cont+rsv2";
+    f.occurrences = 3;
+    f.occurrence_inputs = {23, 475, 701};
+    EXPECT_EQ(f.signature(), "crash | the server process exited with status 3 | request cont+rsv2");
+    std::string error;
+    const auto back = finding_from_json(finding_to_json(f), error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(back->signature(), f.signature());
+    EXPECT_EQ(back->occurrences, 3u);
+    EXPECT_EQ(back->occurrence_inputs, f.occurrence_inputs);
+
+    // A file written before signatures and occurrences (docs/fuzzing.md's example of then).
+    const auto old = finding_from_json(R"({
+      "format": "wscheck-fuzz-finding", "format_version": 1, "wscheck_version": "0.1.0",
+      "kind": "crash", "detail": "the server process exited with status 134", "seed": 7, "input_index": 38,
+      "strategy": "frames", "url_path": "/", "host": "127.0.0.1:9001",
+      "writes": [{"pause_ms": 0, "hex": "474554202f20"}], "bytes": 6, "shrunk": true,
+      "original": {"writes": 6, "bytes": 472}, "reproduced": true})",
+                                       error);
+    ASSERT_TRUE(old) << error;
+    EXPECT_EQ(old->occurrences, 1u);
+    EXPECT_EQ(old->occurrence_inputs, (std::vector<std::uint64_t>{38}));
+    EXPECT_EQ(old->input.writes.size(), 1u);
+    EXPECT_TRUE(old->failure.empty());
+}
+
 TEST(live_fuzz_finding, garbled_files_are_refused_with_a_reason) {
     const std::string good_writes = R"("writes": [{"pause_ms": 0, "hex": "4745"}])";
     const auto head = std::string{R"({"format": "wscheck-fuzz-finding", "format_version": 1, "kind": "crash", )"};
@@ -160,7 +192,8 @@ TEST(live_fuzz_report, html_escapes_what_a_server_or_a_user_wrote) {
     r.exec = "./server --name '<script>alert(1)</script>' && echo \"done\"";
     r.inputs_sent = 10;
     r.fuzzing_seconds = 2;
-    r.findings.push_back({"crash", "closed <b>\xff", 3, "frames", "out/crash-1-3.json", 1, 10, 2, 20, true, true, "00ff"});
+    r.findings.push_back({"crash", "closed <b>\xff", 3, "frames", "out/crash-1-3.json", 1, 10, 2, 20, true, true, "00ff",
+                          "crash | <i>refused | request ping", 3, {3, 40, 77}});
     const auto html = reports::fuzz_report_html(r);
     EXPECT_EQ(html.find("<script>"), std::string::npos);
     EXPECT_EQ(html.find("<b>"), std::string::npos);
@@ -171,6 +204,12 @@ TEST(live_fuzz_report, html_escapes_what_a_server_or_a_user_wrote) {
     EXPECT_EQ(json["inputs_per_second"], 5.0);
     EXPECT_EQ(json["findings"][0]["original_bytes"], 20);
     EXPECT_EQ(json["findings"][0]["detail"], "closed <b>\xef\xbf\xbd");
+    // Occurrences: the same bug found three times is one finding.
+    EXPECT_EQ(json["findings"][0]["occurrences"], 3);
+    EXPECT_EQ(json["findings"][0]["occurrence_inputs"], nlohmann::json::parse("[3, 40, 77]"));
+    EXPECT_EQ(json["findings"][0]["signature"], "crash | <i>refused | request ping");
+    EXPECT_NE(html.find("<td>3 (inputs #3, #40, #77)</td>"), std::string::npos);
+    EXPECT_NE(html.find("signature: <code>crash | &lt;i&gt;refused | request ping</code>"), std::string::npos);
 }
 
 TEST(live_fuzz_shrinker, shrinks_to_the_bytes_that_matter) {

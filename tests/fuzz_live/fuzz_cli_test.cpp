@@ -12,6 +12,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #ifndef WSCHECK_BINARY
@@ -216,6 +217,59 @@ TEST(wscheck_fuzz, finds_a_server_that_freezes) {
     EXPECT_NE(f.finding["detail"].get<std::string>().find("liveness check got no answer"), std::string::npos)
         << f.finding["detail"];
     EXPECT_FALSE(f.finding["shrunk"].get<bool>());
+}
+
+/// The finding in `report` whose signature ends with `shape` and whose detail holds `how`.
+const nlohmann::json* finding_of(const nlohmann::json& report, const std::string& how, const std::string& shape) {
+    for (const auto& f : report["findings"]) {
+        const auto sig = f["signature"].get<std::string>();
+        if (f["detail"].get<std::string>().find(how) != std::string::npos && sig.size() >= shape.size() &&
+            sig.compare(sig.size() - shape.size(), shape.size(), shape) == 0) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+TEST(wscheck_fuzz, counts_a_bug_found_again_on_its_finding_and_tells_two_bugs_apart) {
+    // Two planted bugs at once; with seed 7 the Ping bug is hit by inputs 38, 320 and 560, the
+    // RSV2 bug by inputs 23 and 475 (each shrinks to the same reproducer).
+    const auto port = free_port();
+    const auto out = fresh_dir("dedup");
+    const auto r = run({"fuzz", url_of(port), "--exec", fragile_command(port, "abort-on-zero-ping,exit-on-rsv2-cont"),
+                        "--seed", "7", "--count", "600", "--time", "60", "--shrink-attempts", "60", "-o", out.string()},
+                       120s);
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    const auto report = read_json(out / "fuzz.json");
+    ASSERT_TRUE(report.is_object()) << r.out << r.err;
+    const auto* ping = finding_of(report, "signal 6", " | request ping");
+    const auto* rsv2 = finding_of(report, "status 3", " | request cont+rsv2");
+    ASSERT_NE(ping, nullptr) << report.dump(2);
+    ASSERT_NE(rsv2, nullptr) << report.dump(2);
+    // One finding per bug, each counting its occurrences and the inputs that caused them.
+    std::set<std::string> signatures;
+    std::uint64_t occurrences = 0;
+    for (const auto& f : report["findings"]) {
+        EXPECT_TRUE(signatures.insert(f["signature"].get<std::string>()).second) << "listed twice: " << f["signature"];
+        EXPECT_EQ(f["occurrence_inputs"].size(), f["occurrences"].get<std::size_t>());
+        EXPECT_EQ(f["occurrence_inputs"][0], f["input_index"]);
+        occurrences += f["occurrences"].get<std::uint64_t>();
+    }
+    EXPECT_GE((*ping)["occurrences"].get<int>(), 2) << report.dump(2);
+    EXPECT_GE((*rsv2)["occurrences"].get<int>(), 2) << report.dump(2);
+    EXPECT_LT(report["findings"].size(), occurrences);
+    EXPECT_NE(r.err.find("the same bug as crash-7-38.json"), std::string::npos) << r.err;
+    // The finding's file was rewritten with each occurrence, and the page lists them.
+    const auto file = read_json((*ping)["file"].get<std::string>());
+    EXPECT_EQ(file["occurrences"], (*ping)["occurrences"]);
+    EXPECT_EQ(file["occurrence_inputs"], (*ping)["occurrence_inputs"]);
+    EXPECT_EQ(file["input_shape"], "request ping");
+    std::ifstream html(out / "fuzz.html");
+    std::stringstream page;
+    page << html.rdbuf();
+    EXPECT_NE(page.str().find("(inputs #" + std::to_string((*ping)["input_index"].get<int>()) + ", #"), std::string::npos);
+    // The count did not cost a finding: the limit (5) was not reached.
+    EXPECT_EQ(report["end_reason"], "count");
 }
 
 TEST(wscheck_fuzz, without_exec_a_crash_ends_the_run_with_the_finding_saved) {

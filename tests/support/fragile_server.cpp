@@ -1,8 +1,9 @@
-// A WebSocket echo server with one planted bug, for the live fuzzer's tests
-// (tests/fuzz_live/): it serves like the reference server until the input that triggers its
-// bug arrives, then crashes, hangs or stops serving. Built from proto::session and Asio.
+// A WebSocket echo server with planted bugs, for the live fuzzer's tests (tests/fuzz_live/): it
+// serves like the reference server until an input that triggers one of its bugs arrives, then
+// crashes, hangs or stops serving. Built from proto::session and Asio.
 //
-//   wscheck_fragile_server --port N --bug NAME
+//   wscheck_fragile_server --port N --bug NAME[,NAME...]
+//   (several bugs at once: a run can find two different bugs)
 //   bugs:
 //     abort-on-zero-ping     a Ping whose payload starts with 0x00: abort()
 //     exit-on-rsv2-cont      a continuation frame header with RSV2 set: _exit(3)
@@ -41,9 +42,27 @@ using namespace wscheck;
 
 enum class bug { none, abort_on_zero_ping, exit_on_rsv2_cont, hang_on_short_close, freeze_on_tilde };
 
+/// The bugs planted in this run.
+class bug_set {
+public:
+    void add(bug b) { bits_ |= 1u << static_cast<unsigned>(b); }
+    bool has(bug b) const { return (bits_ & (1u << static_cast<unsigned>(b))) != 0; }
+
+private:
+    unsigned bits_ = 0;
+};
+
+bug bug_named(std::string_view name) {
+    return name == "abort-on-zero-ping"    ? bug::abort_on_zero_ping
+           : name == "exit-on-rsv2-cont"   ? bug::exit_on_rsv2_cont
+           : name == "hang-on-short-close" ? bug::hang_on_short_close
+           : name == "freeze-on-tilde"     ? bug::freeze_on_tilde
+                                           : bug::none;
+}
+
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(tcp::socket s, bug b) : socket_(std::move(s)), bug_(b) {
+    connection(tcp::socket s, bug_set b) : socket_(std::move(s)), bugs_(b) {
         proto::frame_parser_options po;
         po.mode = proto::parse_mode::observe;
         observer_ = proto::frame_parser{po};
@@ -110,10 +129,10 @@ private:
                 continue;
             }
             const auto& h = observer_.header();
-            if (bug_ == bug::exit_on_rsv2_cont && h.op == proto::opcode::cont && h.rsv2) {
+            if (bugs_.has(bug::exit_on_rsv2_cont) && h.op == proto::opcode::cont && h.rsv2) {
                 ::_exit(3); // at once, as a crashing server goes: no destructors, no exit handlers
             }
-            if (bug_ == bug::hang_on_short_close && h.op == proto::opcode::close && h.length == 1) {
+            if (bugs_.has(bug::hang_on_short_close) && h.op == proto::opcode::close && h.length == 1) {
                 stop_reading_ = true;
             }
         }
@@ -122,11 +141,11 @@ private:
     void drain_events() {
         while (session_.next_event(ev_)) {
             using kind = proto::session_event::kind;
-            if (ev_.what == kind::ping && bug_ == bug::abort_on_zero_ping && !ev_.data.empty() && ev_.data[0] == 0x00) {
+            if (ev_.what == kind::ping && bugs_.has(bug::abort_on_zero_ping) && !ev_.data.empty() && ev_.data[0] == 0x00) {
                 std::abort();
             }
             if (ev_.what == kind::text) {
-                if (bug_ == bug::freeze_on_tilde && !ev_.data.empty() && ev_.data[0] == '~') {
+                if (bugs_.has(bug::freeze_on_tilde) && !ev_.data.empty() && ev_.data[0] == '~') {
                     for (;;) {
                         std::this_thread::sleep_for(std::chrono::hours{1});
                     }
@@ -163,7 +182,7 @@ private:
     }
 
     tcp::socket socket_;
-    bug bug_;
+    bug_set bugs_;
     std::array<std::uint8_t, 16 * 1024> buf_{};
     proto::http_parser head_{proto::http_parser::kind::request};
     proto::frame_parser observer_;
@@ -176,7 +195,7 @@ private:
     std::shared_ptr<connection> hung_;
 };
 
-void accept(tcp::acceptor& acceptor, bug b) {
+void accept(tcp::acceptor& acceptor, bug_set b) {
     acceptor.async_accept([&acceptor, b](boost::system::error_code ec, tcp::socket s) {
         if (!ec) {
             std::make_shared<connection>(std::move(s), b)->start();
@@ -189,18 +208,18 @@ void accept(tcp::acceptor& acceptor, bug b) {
 
 int main(int argc, char** argv) {
     std::uint16_t port = 0;
-    bug b = bug::none;
+    bug_set b;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view name = argv[i];
         const std::string_view value = argv[i + 1];
         if (name == "--port") {
             port = static_cast<std::uint16_t>(std::stoul(std::string{value}));
         } else if (name == "--bug") {
-            b = value == "abort-on-zero-ping"    ? bug::abort_on_zero_ping
-                : value == "exit-on-rsv2-cont"   ? bug::exit_on_rsv2_cont
-                : value == "hang-on-short-close" ? bug::hang_on_short_close
-                : value == "freeze-on-tilde"     ? bug::freeze_on_tilde
-                                                 : bug::none;
+            for (std::string_view rest = value; !rest.empty();) {
+                const auto comma = rest.find(',');
+                b.add(bug_named(rest.substr(0, comma)));
+                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            }
         }
     }
     asio::io_context io;
