@@ -6,6 +6,17 @@
 
 namespace wscheck::cases::build {
 
+case_def make_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
+                   std::function<script()> build) {
+    case_def c;
+    c.id = std::move(id);
+    c.description = std::move(description);
+    c.expectation = std::move(expectation);
+    c.rfc = std::move(rfc);
+    c.build = std::move(build);
+    return c;
+}
+
 payload repeated(std::string_view pattern, std::size_t length) {
     std::vector<std::uint8_t> out;
     out.reserve(length);

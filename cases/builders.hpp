@@ -21,6 +21,24 @@
 
 namespace wscheck::cases::build {
 
+// ---------------------------------------------------------------- cases
+
+/// A case from what every case states: its id, what we send, what a conformant peer does, the
+/// RFC clause it checks, and its script (built on demand). Everything else keeps case_def's
+/// defaults (MUST, run in parallel, 1 s timeout then TCP dropped, no deadline, for both
+/// roles); the caller sets what differs, so that a section reads as the cases it lists:
+///
+///     auto c = build::make_case("2.6", "Send a Ping ..., written octet by octet.",
+///                               "A Pong with the Ping's payload ...", pong_rule, [] { ... });
+///     c.timeout = milliseconds{2000};
+///     c.on_timeout = timeout_action::close;
+///     b.add(std::move(c));
+///
+/// A section whose cases share a shape wraps it in a small function of its own that calls
+/// this one (s02's ping_case, s07's close_case).
+case_def make_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
+                   std::function<script()> build);
+
 /// `pattern` repeated and cut to `length` bytes: Autobahn's sendFrame(payload, payload_len).
 payload repeated(std::string_view pattern, std::size_t length);
 /// `count` copies of `byte`.

@@ -33,26 +33,26 @@ void add_sized_messages(catalog_builder& b, const std::string& sub, bool binary)
     const std::string kind = binary ? "binary" : "text";
     for (std::size_t i = 0; i < sizes.size(); ++i) {
         const auto s = sizes[i];
-        case_def c;
-        c.id = sub + "." + std::to_string(i + 1);
-        c.description = "Send a " + kind + " message with a payload of " + std::to_string(s.length) +
-                        " bytes" + (s.chop != 0 ? ", written in chops of " + std::to_string(s.chop) + " bytes" : "") + ".";
-        c.expectation = "The " + kind + " message is echoed back with the payload as sent; clean close with "
-                        "normal code when we close.";
-        c.rfc = s.chop != 0
-                    ? rfc_ref{"5.2", "a frame is a byte stream: how TCP splits it must not change what it means"}
-                    : rfc_ref{"5.2", "payload lengths use 7 bits up to 125, 16 bits up to 65535, 64 bits above; a receiver handles all three"};
+        auto c = build::make_case(
+            sub + "." + std::to_string(i + 1),
+            "Send a " + kind + " message with a payload of " + std::to_string(s.length) + " bytes" +
+                (s.chop != 0 ? ", written in chops of " + std::to_string(s.chop) + " bytes" : "") + ".",
+            "The " + kind + " message is echoed back with the payload as sent; clean close with normal code "
+                            "when we close.",
+            s.chop != 0
+                ? rfc_ref{"5.2", "a frame is a byte stream: how TCP splits it must not change what it means"}
+                : rfc_ref{"5.2", "payload lengths use 7 bits up to 125, 16 bits up to 65535, 64 bits above; a receiver handles all three"},
+            [binary, s] {
+                // Autobahn's payloads: '*' for text, 0xFE (never valid UTF-8) for binary.
+                const payload data = binary ? build::filled(0xFE, s.length) : build::repeated("*", s.length);
+                script sc;
+                sc.steps.emplace_back(build::chopped(
+                    build::frame(binary ? proto::opcode::binary : proto::opcode::text, data), s.chop));
+                sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
+                sc.close = build::we_close();
+                return sc;
+            });
         c.timeout = s.timeout;
-        c.build = [binary, s] {
-            // Autobahn's payloads: '*' for text, 0xFE (never valid UTF-8) for binary.
-            const payload data = binary ? build::filled(0xFE, s.length) : build::repeated("*", s.length);
-            script sc;
-            sc.steps.emplace_back(build::chopped(
-                build::frame(binary ? proto::opcode::binary : proto::opcode::text, data), s.chop));
-            sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
-            sc.close = build::we_close();
-            return sc;
-        };
         b.add(std::move(c));
     }
 }

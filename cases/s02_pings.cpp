@@ -16,69 +16,63 @@ const rfc_ref pong_rule{"5.5.2", "a Ping is answered with a Pong carrying the sa
 /// (Autobahn's closeAfter), as soon as the Pong arrives otherwise.
 case_def ping_case(std::string id, std::string description, payload data, std::size_t chop,
                    milliseconds wait) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = "A Pong with the Ping's payload is sent in reply; clean close with normal code when we close.";
-    c.rfc = pong_rule;
+    auto c = build::make_case(
+        std::move(id), std::move(description),
+        "A Pong with the Ping's payload is sent in reply; clean close with normal code when we close.", pong_rule,
+        [data, chop] {
+            script sc;
+            sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
+            sc.outcomes = {build::ok({build::pong(data)})};
+            sc.close = build::we_close();
+            return sc;
+        });
     c.timeout = wait;
     c.on_timeout = timeout_action::close;
-    c.build = [data, chop] {
-        script sc;
-        sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
-        sc.outcomes = {build::ok({build::pong(data)})};
-        sc.close = build::we_close();
-        return sc;
-    };
     return c;
 }
 
 /// An unsolicited Pong, then our Close: nothing comes back but the closing handshake.
 case_def unsolicited_pong(std::string id, payload data) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::string{"Send an unsolicited Pong "} +
-                    (data.empty() ? "without payload" : "with payload") + ", then a Close (1000).";
-    c.expectation = "Nothing is received in reply to the Pong; clean close with normal code.";
-    c.rfc = {"5.5.3", "an unsolicited Pong is allowed and expects no response"};
-    c.timeout = milliseconds{1000};
+    auto c = build::make_case(
+        std::move(id),
+        std::string{"Send an unsolicited Pong "} + (data.empty() ? "without payload" : "with payload") +
+            ", then a Close (1000).",
+        "Nothing is received in reply to the Pong; clean close with normal code.",
+        {"5.5.3", "an unsolicited Pong is allowed and expects no response"}, [data] {
+            script sc;
+            sc.steps.emplace_back(build::frame(proto::opcode::pong, data));
+            sc.steps.emplace_back(send_close{});
+            sc.outcomes = {build::ok()};
+            sc.close = build::we_close();
+            return sc;
+        });
     c.on_timeout = timeout_action::close;
-    c.build = [data] {
-        script sc;
-        sc.steps.emplace_back(build::frame(proto::opcode::pong, data));
-        sc.steps.emplace_back(send_close{});
-        sc.outcomes = {build::ok()};
-        sc.close = build::we_close();
-        return sc;
-    };
     return c;
 }
 
 /// Ten Pings back to back; every one answered (2.10, and octet-wise in 2.11).
 case_def ten_pings(std::string id, std::size_t chop) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::string{"Send 10 Pings with payloads \"payload-0\" to \"payload-9\""} +
-                    (chop != 0 ? ", written octet by octet." : ".");
-    c.expectation = "A Pong for every Ping, with its payload, in order; clean close with normal code. "
-                    "(The RFC lets a peer answer only the latest of several Pings; Autobahn, and this "
-                    "case, expect all ten.)";
-    c.rfc = {"5.5.3", "a Pong answers a Ping with its payload; a peer may skip Pongs for older Pings"};
+    auto c = build::make_case(
+        std::move(id),
+        std::string{"Send 10 Pings with payloads \"payload-0\" to \"payload-9\""} +
+            (chop != 0 ? ", written octet by octet." : "."),
+        "A Pong for every Ping, with its payload, in order; clean close with normal code. (The RFC lets a peer "
+        "answer only the latest of several Pings; Autobahn, and this case, expect all ten.)",
+        {"5.5.3", "a Pong answers a Ping with its payload; a peer may skip Pongs for older Pings"}, [chop] {
+            script sc;
+            std::vector<event> pongs;
+            for (int i = 0; i < 10; ++i) {
+                const payload data{"payload-" + std::to_string(i)};
+                sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
+                pongs.push_back(build::pong(data));
+            }
+            sc.outcomes = {build::ok(std::move(pongs))};
+            sc.close = build::we_close();
+            return sc;
+        });
     c.strict = strictness::should;
     c.timeout = milliseconds{3000};
     c.on_timeout = timeout_action::close;
-    c.build = [chop] {
-        script sc;
-        std::vector<event> pongs;
-        for (int i = 0; i < 10; ++i) {
-            const payload data{"payload-" + std::to_string(i)};
-            sc.steps.emplace_back(build::chopped(build::frame(proto::opcode::ping, data), chop));
-            pongs.push_back(build::pong(data));
-        }
-        sc.outcomes = {build::ok(std::move(pongs))};
-        sc.close = build::we_close();
-        return sc;
-    };
     return c;
 }
 
@@ -94,45 +88,30 @@ void add_pings(catalog_builder& b) {
                     build::bytes({0x00, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0x00, 0xff}), 0, one_second));
     b.add(ping_case("2.4", "Send a Ping with a binary payload of 125 bytes (0xfe), the most a control frame may carry.",
                     build::filled(0xfe, 125), 0, one_second));
-    {
-        case_def c;
-        c.id = "2.5";
-        c.description = "Send a Ping with a binary payload of 126 bytes (0xfe).";
-        c.expectation = "The connection is failed immediately (1002, protocol error): control frames carry at "
-                        "most 125 bytes. No Pong.";
-        c.rfc = {"5.5", "control frames must have a payload of 125 bytes or less"};
-        c.timeout = one_second;
-        c.build = [] {
-            script sc;
-            sc.steps.emplace_back(build::frame(proto::opcode::ping, build::filled(0xfe, 126)));
-            sc.outcomes = {build::ok()};
-            sc.close = build::peer_fails();
-            return sc;
-        };
-        b.add(std::move(c));
-    }
+    b.add(build::make_case("2.5", "Send a Ping with a binary payload of 126 bytes (0xfe).",
+                           "The connection is failed immediately (1002, protocol error): control frames carry "
+                           "at most 125 bytes. No Pong.",
+                           {"5.5", "control frames must have a payload of 125 bytes or less"},
+                           build::fails_at(build::frame(proto::opcode::ping, build::filled(0xfe, 126)))));
     b.add(ping_case("2.6", "Send a Ping with a binary payload of 125 bytes (0xfe), written octet by octet.",
                     build::filled(0xfe, 125), 1, milliseconds{2000}));
     b.add(unsolicited_pong("2.7", payload{}));
     b.add(unsolicited_pong("2.8", payload{"unsolicited pong payload"}));
     {
-        case_def c;
-        c.id = "2.9";
-        c.description = "Send an unsolicited Pong with payload, then a Ping with payload (\"ping payload\").";
-        c.expectation = "Nothing in reply to the Pong; a Pong with the Ping's payload in reply to the Ping; "
-                        "clean close with normal code.";
-        c.rfc = {"5.5.3", "an unsolicited Pong expects no response; a Ping still gets its Pong"};
-        c.timeout = one_second;
+        auto c = build::make_case(
+            "2.9", "Send an unsolicited Pong with payload, then a Ping with payload (\"ping payload\").",
+            "Nothing in reply to the Pong; a Pong with the Ping's payload in reply to the Ping; clean close with "
+            "normal code.",
+            {"5.5.3", "an unsolicited Pong expects no response; a Ping still gets its Pong"}, [] {
+                const payload data{"ping payload"};
+                script sc;
+                sc.steps.emplace_back(build::frame(proto::opcode::pong, payload{"unsolicited pong payload"}));
+                sc.steps.emplace_back(build::frame(proto::opcode::ping, data));
+                sc.outcomes = {build::ok({build::pong(data)})};
+                sc.close = build::we_close();
+                return sc;
+            });
         c.on_timeout = timeout_action::close;
-        c.build = [] {
-            const payload data{"ping payload"};
-            script sc;
-            sc.steps.emplace_back(build::frame(proto::opcode::pong, payload{"unsolicited pong payload"}));
-            sc.steps.emplace_back(build::frame(proto::opcode::ping, data));
-            sc.outcomes = {build::ok({build::pong(data)})};
-            sc.close = build::we_close();
-            return sc;
-        };
         b.add(std::move(c));
     }
     b.add(ten_pings("2.10", 0));

@@ -17,14 +17,10 @@ const char* const hello = "Hello, world!";
 
 /// A frame with reserved bits alone: the peer fails the connection, nothing comes back.
 case_def lone_frame(std::string id, std::string description, send_frame f) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = "The connection is failed immediately (1002, protocol error), since no extension "
-                    "giving the reserved bits a meaning was negotiated.";
-    c.rfc = rsv_rule;
-    c.build = build::fails_at(f);
-    return c;
+    return build::make_case(std::move(id), std::move(description),
+                            "The connection is failed immediately (1002, protocol error), since no extension "
+                            "giving the reserved bits a meaning was negotiated.",
+                            rsv_rule, build::fails_at(std::move(f)));
 }
 
 enum class writing { at_once, frame_wise, octet_wise };
@@ -33,17 +29,15 @@ enum class writing { at_once, frame_wise, octet_wise };
 /// connection fails at the second, the Ping is never answered. Not echoing the first message
 /// (having read ahead) is allowed, as NON-STRICT.
 case_def after_valid(std::string id, std::uint8_t rsv, writing how) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = "Send a small text message, then the same with RSV = " + std::to_string(rsv) +
-                    ", then a Ping" +
-                    (how == writing::frame_wise   ? "; each frame written on its own (sync)."
-                     : how == writing::octet_wise ? "; written octet by octet."
-                                                  : ".");
-    c.expectation = "The first message is echoed, then the connection is failed immediately (1002); "
-                    "no Pong.";
-    c.rfc = rsv_rule;
-    c.build = [rsv, how] {
+    const std::string description = "Send a small text message, then the same with RSV = " + std::to_string(rsv) +
+                                    ", then a Ping" +
+                                    (how == writing::frame_wise   ? "; each frame written on its own (sync)."
+                                     : how == writing::octet_wise ? "; written octet by octet."
+                                                                  : ".");
+    return build::make_case(std::move(id), description,
+                            "The first message is echoed, then the connection is failed immediately (1002); "
+                            "no Pong.",
+                            rsv_rule, [rsv, how] {
         const payload data{hello};
         auto shape = [how](send_frame f) {
             if (how == writing::frame_wise) {
@@ -58,8 +52,7 @@ case_def after_valid(std::string id, std::uint8_t rsv, writing how) {
         sc.outcomes = {build::ok({build::text(data)}), build::non_strict()};
         sc.close = build::peer_fails();
         return sc;
-    };
-    return c;
+    });
 }
 
 } // namespace

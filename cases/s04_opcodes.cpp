@@ -23,33 +23,32 @@ case_def reserved_opcode(std::string id, unsigned op_value, bool control, shape 
     const auto op = static_cast<proto::opcode>(op_value);
     const std::string which = std::string{control ? "control" : "non-control"} + " Opcode = " +
                               std::to_string(op_value);
-    case_def c;
-    c.id = std::move(id);
+    std::string description;
     switch (s) {
     case shape::alone:
-        c.description = "Send a frame with reserved " + which + ".";
+        description = "Send a frame with reserved " + which + ".";
         break;
     case shape::alone_with_payload:
-        c.description = "Send a frame with reserved " + which + " and a non-empty payload.";
+        description = "Send a frame with reserved " + which + " and a non-empty payload.";
         break;
     case shape::between:
-        c.description = "Send a small text message, then a frame with reserved " + which + ", then a Ping.";
+        description = "Send a small text message, then a frame with reserved " + which + ", then a Ping.";
         break;
     case shape::between_with_payload:
-        c.description = "Send a small text message, then a frame with reserved " + which +
-                        " and a non-empty payload, then a Ping.";
+        description = "Send a small text message, then a frame with reserved " + which +
+                      " and a non-empty payload, then a Ping.";
         break;
     case shape::between_octet_wise:
-        c.description = "Send a small text message, then a frame with reserved " + which +
-                        " and a non-empty payload, then a Ping; all written octet by octet.";
+        description = "Send a small text message, then a frame with reserved " + which +
+                      " and a non-empty payload, then a Ping; all written octet by octet.";
         break;
     }
     const bool alone = s == shape::alone || s == shape::alone_with_payload;
-    c.expectation = alone ? "The connection is failed immediately (1002, protocol error)."
-                          : "The first message is echoed, then the connection is failed immediately (1002) "
-                            "at the reserved opcode; no Pong.";
-    c.rfc = opcode_rule;
-    c.build = [op, s, alone] {
+    return build::make_case(std::move(id), std::move(description),
+                            alone ? "The connection is failed immediately (1002, protocol error)."
+                                  : "The first message is echoed, then the connection is failed immediately "
+                                    "(1002) at the reserved opcode; no Pong.",
+                            opcode_rule, [op, s, alone] {
         const payload hello{"Hello, world!"};
         script sc;
         if (alone) {
@@ -66,8 +65,7 @@ case_def reserved_opcode(std::string id, unsigned op_value, bool control, shape 
         }
         sc.close = build::peer_fails();
         return sc;
-    };
-    return c;
+    });
 }
 
 void add_family(catalog_builder& b, const std::string& sub, unsigned first_opcode, bool control) {

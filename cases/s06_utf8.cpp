@@ -47,28 +47,24 @@ close_expectation fails_with_1007() {
 /// every `fragment_size` bytes; echoed when valid.
 case_def echo_case(std::string id, std::string description, std::vector<payload> frames, payload whole,
                    std::size_t fragment_size, const rfc_ref& rfc) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = whole.empty() ? "A text message with an empty payload is echoed back."
-                                  : "The message is echoed back.";
-    c.rfc = rfc;
-    c.timeout = milliseconds{1000};
+    auto c = build::make_case(std::move(id), std::move(description),
+                              whole.empty() ? "A text message with an empty payload is echoed back."
+                                            : "The message is echoed back.",
+                              rfc, [frames, whole, fragment_size] {
+                                  script sc;
+                                  if (frames.empty()) {
+                                      sc.steps.emplace_back(send_message{opcode::text, whole, fragment_size, 0});
+                                  } else {
+                                      for (std::size_t i = 0; i < frames.size(); ++i) {
+                                          sc.steps.emplace_back(build::frame(i == 0 ? opcode::text : opcode::cont,
+                                                                             frames[i], i + 1 == frames.size()));
+                                      }
+                                  }
+                                  sc.outcomes = {build::ok({build::text(whole)})};
+                                  sc.close = build::we_close();
+                                  return sc;
+                              });
     c.on_timeout = timeout_action::close;
-    c.build = [frames, whole, fragment_size] {
-        script sc;
-        if (frames.empty()) {
-            sc.steps.emplace_back(send_message{opcode::text, whole, fragment_size, 0});
-        } else {
-            for (std::size_t i = 0; i < frames.size(); ++i) {
-                sc.steps.emplace_back(build::frame(i == 0 ? opcode::text : opcode::cont, frames[i],
-                                                i + 1 == frames.size()));
-            }
-        }
-        sc.outcomes = {build::ok({build::text(whole)})};
-        sc.close = build::we_close();
-        return sc;
-    };
     return c;
 }
 
@@ -108,21 +104,18 @@ void add_valid_and_invalid(catalog_builder& b) {
     bad.insert(bad.end(), {0xed, 0xa0, 0x80, 0x65, 0x64, 0x69, 0x74, 0x65, 0x64});
     const payload invalid{bad};
     for (const std::size_t fragment_size : {std::size_t{0}, std::size_t{1}}) {
-        case_def c;
-        c.id = fragment_size == 0 ? "6.3.1" : "6.3.2";
-        c.description = std::string{"Send an invalid UTF-8 text message "} +
-                        (fragment_size == 0 ? "unfragmented" : "in fragments of 1 byte") + ": 0x" +
-                        hex(invalid.view()) + ".";
-        c.expectation = "The connection is failed immediately (1007), since the payload is not valid UTF-8.";
-        c.rfc = invalid_text;
-        c.build = [invalid, fragment_size] {
-            script sc;
-            sc.steps.emplace_back(send_message{opcode::text, invalid, fragment_size, 0});
-            sc.outcomes = {build::ok()};
-            sc.close = fails_with_1007();
-            return sc;
-        };
-        b.add(std::move(c));
+        b.add(build::make_case(fragment_size == 0 ? "6.3.1" : "6.3.2",
+                               std::string{"Send an invalid UTF-8 text message "} +
+                                   (fragment_size == 0 ? "unfragmented" : "in fragments of 1 byte") + ": 0x" +
+                                   hex(invalid.view()) + ".",
+                               "The connection is failed immediately (1007), since the payload is not valid UTF-8.",
+                               invalid_text, [invalid, fragment_size] {
+                                   script sc;
+                                   sc.steps.emplace_back(send_message{opcode::text, invalid, fragment_size, 0});
+                                   sc.outcomes = {build::ok()};
+                                   sc.close = fails_with_1007();
+                                   return sc;
+                               }));
     }
 }
 
@@ -138,42 +131,40 @@ case_def fail_fast(std::string id, std::size_t cut1, std::size_t cut2, bool one_
     const payload p1 = build::slice(whole, 0, cut1);
     const payload p2 = build::slice(whole, cut1, cut2 - cut1);
     const payload p3 = build::slice(whole, cut2);
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::string{"Send an invalid UTF-8 text message in 3 "} +
-                    (one_frame ? "chops of one frame" : "frames") + ": 0x" + hex(p1.view()) + " (valid), wait 1 s, 0x" +
-                    hex(p2.view()) + " (makes the payload invalid: F4 90 would encode past U+10FFFF), wait 1 s, 0x" +
-                    hex(p3.view()) + ".";
-    c.expectation = "The first part is accepted and the first wait times out; the second part is rejected at "
-                    "once (fail fast, 1007). Failing only after the second wait is NON-STRICT.";
-    c.rfc = {"8.1", "invalid UTF-8 in a text message fails the connection (1007); "
-                    "checking as bytes arrive finds it at the first bad byte"};
-    c.build = [one_frame, whole, p1, p2, p3] {
-        script sc;
-        if (one_frame) {
-            // Autobahn's beginMessageFrame: a text frame without FIN, its length declared up
-            // front; the payload follows in three writes, then endMessage's empty final frame.
-            auto first = build::frame(opcode::text, p1, false);
-            first.declared_length = whole.size();
-            sc.steps.emplace_back(first);
-            sc.steps.emplace_back(pause{milliseconds{1000}, "A"});
-            sc.steps.emplace_back(send_frame_data{p2});
-            sc.steps.emplace_back(pause{milliseconds{1000}, "B"});
-            sc.steps.emplace_back(send_frame_data{p3});
-            sc.steps.emplace_back(build::frame(opcode::cont, payload{}, true));
-        } else {
-            sc.steps.emplace_back(build::frame(opcode::text, p1, false));
-            sc.steps.emplace_back(pause{milliseconds{1000}, "A"});
-            sc.steps.emplace_back(build::frame(opcode::cont, p2, false));
-            sc.steps.emplace_back(pause{milliseconds{1000}, "B"});
-            sc.steps.emplace_back(build::frame(opcode::cont, p3, true));
-        }
-        sc.outcomes = {build::ok({build::timed_out("A")}),
-                       build::non_strict({build::timed_out("A"), build::timed_out("B")})};
-        sc.close = fails_with_1007();
-        return sc;
-    };
-    return c;
+    return build::make_case(
+        std::move(id),
+        std::string{"Send an invalid UTF-8 text message in 3 "} + (one_frame ? "chops of one frame" : "frames") +
+            ": 0x" + hex(p1.view()) + " (valid), wait 1 s, 0x" + hex(p2.view()) +
+            " (makes the payload invalid: F4 90 would encode past U+10FFFF), wait 1 s, 0x" + hex(p3.view()) + ".",
+        "The first part is accepted and the first wait times out; the second part is rejected at "
+        "once (fail fast, 1007). Failing only after the second wait is NON-STRICT.",
+        rfc_ref{"8.1", "invalid UTF-8 in a text message fails the connection (1007); "
+                       "checking as bytes arrive finds it at the first bad byte"},
+        [one_frame, whole, p1, p2, p3] {
+            script sc;
+            if (one_frame) {
+                // Autobahn's beginMessageFrame: a text frame without FIN, its length declared up
+                // front; the payload follows in three writes, then endMessage's empty final frame.
+                auto first = build::frame(opcode::text, p1, false);
+                first.declared_length = whole.size();
+                sc.steps.emplace_back(first);
+                sc.steps.emplace_back(pause{milliseconds{1000}, "A"});
+                sc.steps.emplace_back(send_frame_data{p2});
+                sc.steps.emplace_back(pause{milliseconds{1000}, "B"});
+                sc.steps.emplace_back(send_frame_data{p3});
+                sc.steps.emplace_back(build::frame(opcode::cont, payload{}, true));
+            } else {
+                sc.steps.emplace_back(build::frame(opcode::text, p1, false));
+                sc.steps.emplace_back(pause{milliseconds{1000}, "A"});
+                sc.steps.emplace_back(build::frame(opcode::cont, p2, false));
+                sc.steps.emplace_back(pause{milliseconds{1000}, "B"});
+                sc.steps.emplace_back(build::frame(opcode::cont, p3, true));
+            }
+            sc.outcomes = {build::ok({build::timed_out("A")}),
+                           build::non_strict({build::timed_out("A"), build::timed_out("B")})};
+            sc.close = fails_with_1007();
+            return sc;
+        });
 }
 
 void add_fail_fast(catalog_builder& b) {
@@ -371,26 +362,25 @@ void add_test_vectors(catalog_builder& b) {
         for (std::size_t j = 0; j < families[i].payloads.size(); ++j) {
             const bool valid = families[i].payloads[j].first;
             const payload data{families[i].payloads[j].second};
-            case_def c;
-            c.id = sub + "." + std::to_string(j + 1);
-            c.description = std::string{"Send a text message, in one frame, whose payload is "} +
-                            (valid ? "valid" : "not valid") + " UTF-8: 0x" + hex(data.view()) + ".";
-            c.expectation = valid ? "The message is echoed back."
-                                  : "The connection is failed immediately (1007), since the payload is not valid UTF-8.";
-            c.rfc = valid ? valid_text : invalid_text;
+            auto c = build::make_case(
+                sub + "." + std::to_string(j + 1),
+                std::string{"Send a text message, in one frame, whose payload is "} + (valid ? "valid" : "not valid") +
+                    " UTF-8: 0x" + hex(data.view()) + ".",
+                valid ? "The message is echoed back."
+                      : "The connection is failed immediately (1007), since the payload is not valid UTF-8.",
+                valid ? valid_text : invalid_text, [valid, data] {
+                    script sc;
+                    sc.steps.emplace_back(send_message{opcode::text, data, 0, 0});
+                    if (valid) {
+                        sc.outcomes = {build::ok({build::text(data)})};
+                        sc.close = build::we_close();
+                    } else {
+                        sc.outcomes = {build::ok()};
+                        sc.close = fails_with_1007();
+                    }
+                    return sc;
+                });
             c.timeout = milliseconds{500};
-            c.build = [valid, data] {
-                script sc;
-                sc.steps.emplace_back(send_message{opcode::text, data, 0, 0});
-                if (valid) {
-                    sc.outcomes = {build::ok({build::text(data)})};
-                    sc.close = build::we_close();
-                } else {
-                    sc.outcomes = {build::ok()};
-                    sc.close = fails_with_1007();
-                }
-                return sc;
-            };
             b.add(std::move(c));
         }
     }

@@ -35,20 +35,14 @@ close_expectation protocol_error_reply(std::vector<std::uint16_t> codes = {code:
 
 case_def close_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                     std::vector<step> steps, std::vector<outcome> outcomes, close_expectation close) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = std::move(expectation);
-    c.rfc = std::move(rfc);
-    c.timeout = milliseconds{1000};
-    c.build = [steps = std::move(steps), outcomes = std::move(outcomes), close] {
-        script sc;
-        sc.steps = steps;
-        sc.outcomes = outcomes;
-        sc.close = close;
-        return sc;
-    };
-    return c;
+    return build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                            [steps = std::move(steps), outcomes = std::move(outcomes), close] {
+                                script sc;
+                                sc.steps = steps;
+                                sc.outcomes = outcomes;
+                                sc.close = close;
+                                return sc;
+                            });
 }
 
 send_close close_with(std::optional<std::uint16_t> c, payload reason = {}) {

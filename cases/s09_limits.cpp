@@ -34,15 +34,12 @@ std::string size_text(std::size_t n) {
     return std::to_string(n) + " bytes";
 }
 
-/// The common frame of a 9.x case: serial, timed, bounded by `wait` from the open; when the
+/// A 9.x case (build::make_case): serial, timed, bounded by `wait` from the open; when the
 /// time runs out we start the closing handshake, as the suite does.
-case_def timed_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
-                    milliseconds wait) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = std::move(expectation);
-    c.rfc = std::move(rfc);
+case_def timed_case(std::string id, std::string description, std::string expectation, rfc_ref rfc, milliseconds wait,
+                    std::function<script()> make_script) {
+    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                              std::move(make_script));
     c.schedule = scheduling::serial;
     c.report_time = true;
     c.timeout = wait;
@@ -62,19 +59,17 @@ void add_whole(catalog_builder& b, const std::string& sub, bool binary) {
     const std::string kind = binary ? "binary" : "text";
     for (std::size_t i = 0; i < sizes.size(); ++i) {
         const auto size = sizes[i];
-        auto c = timed_case(sub + "." + std::to_string(i + 1),
-                            "Send a " + kind + " message with a payload of " + size_text(size) + " in one frame.",
-                            "The " + kind + " message is echoed back with the payload as sent.", big_message,
-                            milliseconds{1000 * (binary ? binary_wait[i] : text_wait[i])});
-        c.build = [binary, size] {
-            const payload data = big_payload(binary, size);
-            script sc;
-            sc.steps.emplace_back(build::frame(binary ? opcode::binary : opcode::text, data));
-            sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
-            sc.close = build::we_close();
-            return sc;
-        };
-        b.add(std::move(c));
+        b.add(timed_case(sub + "." + std::to_string(i + 1),
+                         "Send a " + kind + " message with a payload of " + size_text(size) + " in one frame.",
+                         "The " + kind + " message is echoed back with the payload as sent.", big_message,
+                         milliseconds{1000 * (binary ? binary_wait[i] : text_wait[i])}, [binary, size] {
+                             const payload data = big_payload(binary, size);
+                             script sc;
+                             sc.steps.emplace_back(build::frame(binary ? opcode::binary : opcode::text, data));
+                             sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
+                             sc.close = build::we_close();
+                             return sc;
+                         }));
     }
 }
 
@@ -84,21 +79,20 @@ void add_fragmented(catalog_builder& b, const std::string& sub, bool binary) {
     const std::string kind = binary ? "binary" : "text";
     for (std::size_t i = 0; i < fragments.size(); ++i) {
         const auto fragment = fragments[i];
-        auto c = timed_case(sub + "." + std::to_string(i + 1),
-                            "Send a fragmented " + kind + " message with a payload of 4 MiB, in fragments of " +
-                                size_text(fragment) + ".",
-                            "The " + kind + " message is echoed back with the payload as sent.",
-                            {"5.4", "a fragmented message is delivered whole, whatever the fragment size"},
-                            milliseconds{100'000});
-        c.build = [binary, fragment] {
-            const payload data = binary ? build::filled(0xfe, 4 * MiB) : build::repeated("*", 4 * MiB);
-            script sc;
-            sc.steps.emplace_back(send_message{binary ? opcode::binary : opcode::text, data, fragment, 0});
-            sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
-            sc.close = build::we_close();
-            return sc;
-        };
-        b.add(std::move(c));
+        b.add(timed_case(
+            sub + "." + std::to_string(i + 1),
+            "Send a fragmented " + kind + " message with a payload of 4 MiB, in fragments of " + size_text(fragment) +
+                ".",
+            "The " + kind + " message is echoed back with the payload as sent.",
+            {"5.4", "a fragmented message is delivered whole, whatever the fragment size"}, milliseconds{100'000},
+            [binary, fragment] {
+                const payload data = binary ? build::filled(0xfe, 4 * MiB) : build::repeated("*", 4 * MiB);
+                script sc;
+                sc.steps.emplace_back(send_message{binary ? opcode::binary : opcode::text, data, fragment, 0});
+                sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
+                sc.close = build::we_close();
+                return sc;
+            }));
     }
 }
 
@@ -108,21 +102,20 @@ void add_chopped(catalog_builder& b, const std::string& sub, bool binary) {
     const std::string kind = binary ? "binary" : "text";
     for (std::size_t i = 0; i < chops.size(); ++i) {
         const auto chop = chops[i];
-        auto c = timed_case(sub + "." + std::to_string(i + 1),
-                            "Send a " + kind + " message with a payload of 1 MiB in one frame, written in chops of " +
-                                std::to_string(chop) + " bytes.",
-                            "The " + kind + " message is echoed back with the payload as sent.",
-                            {"5.2", "a frame is a byte stream: how TCP splits it must not change what it means"},
-                            milliseconds{1'000'000});
-        c.build = [binary, chop] {
-            const payload data = big_payload(binary, 1 * MiB);
-            script sc;
-            sc.steps.emplace_back(build::chopped(build::frame(binary ? opcode::binary : opcode::text, data), chop));
-            sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
-            sc.close = build::we_close();
-            return sc;
-        };
-        b.add(std::move(c));
+        b.add(timed_case(sub + "." + std::to_string(i + 1),
+                         "Send a " + kind + " message with a payload of 1 MiB in one frame, written in chops of " +
+                             std::to_string(chop) + " bytes.",
+                         "The " + kind + " message is echoed back with the payload as sent.",
+                         {"5.2", "a frame is a byte stream: how TCP splits it must not change what it means"},
+                         milliseconds{1'000'000}, [binary, chop] {
+                             const payload data = big_payload(binary, 1 * MiB);
+                             script sc;
+                             sc.steps.emplace_back(
+                                 build::chopped(build::frame(binary ? opcode::binary : opcode::text, data), chop));
+                             sc.outcomes = {build::ok({binary ? build::binary(data) : build::text(data)})};
+                             sc.close = build::we_close();
+                             return sc;
+                         }));
     }
 }
 
@@ -139,29 +132,28 @@ void add_round_trips(catalog_builder& b, const std::string& sub, bool binary) {
     for (std::size_t i = 0; i < runs.size(); ++i) {
         const auto run = runs[i];
         const milliseconds wait{1000 * run.wait_seconds};
-        auto c = timed_case(sub + "." + std::to_string(i + 1),
-                            "Send " + std::to_string(count) + " " + kind + " messages with a payload of " +
-                                std::to_string(run.size) + " bytes, each after the previous one's echo, to measure "
-                                "the round trip time.",
-                            "Every " + kind + " message is echoed back with the payload as sent, within " +
-                                std::to_string(run.wait_seconds) + " s in all.",
-                            {"6.1", "every message sent is delivered; an echo peer answers each"}, wait);
-        c.build = [binary, run, wait] {
-            const payload data = binary ? build::filled(0xfe, run.size) : build::repeated("*", run.size);
-            const auto op = binary ? opcode::binary : opcode::text;
-            script sc;
-            std::vector<event> echoes;
-            echoes.reserve(count);
-            for (std::size_t n = 1; n <= count; ++n) {
-                sc.steps.emplace_back(build::frame(op, data));
-                sc.steps.emplace_back(await_events{n, wait});
-                echoes.push_back(binary ? build::binary(data) : build::text(data));
-            }
-            sc.outcomes = {build::ok(std::move(echoes))};
-            sc.close = build::we_close();
-            return sc;
-        };
-        b.add(std::move(c));
+        b.add(timed_case(
+            sub + "." + std::to_string(i + 1),
+            "Send " + std::to_string(count) + " " + kind + " messages with a payload of " + std::to_string(run.size) +
+                " bytes, each after the previous one's echo, to measure "
+                "the round trip time.",
+            "Every " + kind + " message is echoed back with the payload as sent, within " +
+                std::to_string(run.wait_seconds) + " s in all.",
+            {"6.1", "every message sent is delivered; an echo peer answers each"}, wait, [binary, run, wait] {
+                const payload data = binary ? build::filled(0xfe, run.size) : build::repeated("*", run.size);
+                const auto op = binary ? opcode::binary : opcode::text;
+                script sc;
+                std::vector<event> echoes;
+                echoes.reserve(count);
+                for (std::size_t n = 1; n <= count; ++n) {
+                    sc.steps.emplace_back(build::frame(op, data));
+                    sc.steps.emplace_back(await_events{n, wait});
+                    echoes.push_back(binary ? build::binary(data) : build::text(data));
+                }
+                sc.outcomes = {build::ok(std::move(echoes))};
+                sc.close = build::we_close();
+                return sc;
+            }));
     }
 }
 

@@ -8,21 +8,20 @@ namespace wscheck::cases {
 void add_misc(catalog_builder& b) {
     b.add_section("10", "Misc");
     b.add_section("10.1", "Auto-Fragmentation");
-    case_def c;
-    c.id = "10.1.1";
-    c.description = "Send a text message with a payload of 65536 bytes, fragmented into frames of 1300 bytes "
-                    "(50 full frames and a last one of 536).";
-    c.expectation = "The message is echoed back with the payload as sent; clean close with normal code.";
-    c.rfc = {"5.4", "a fragmented message is delivered whole, whatever the fragment size"};
+    auto c = build::make_case(
+        "10.1.1",
+        "Send a text message with a payload of 65536 bytes, fragmented into frames of 1300 bytes "
+        "(50 full frames and a last one of 536).",
+        "The message is echoed back with the payload as sent; clean close with normal code.",
+        {"5.4", "a fragmented message is delivered whole, whatever the fragment size"}, [] {
+            const payload data = build::repeated("*", 65536);
+            script sc;
+            sc.steps.emplace_back(send_message{proto::opcode::text, data, 1300, 0});
+            sc.outcomes = {build::ok({build::text(data)})};
+            sc.close = build::we_close();
+            return sc;
+        });
     c.timeout = milliseconds{10'000};
-    c.build = [] {
-        const payload data = build::repeated("*", 65536);
-        script sc;
-        sc.steps.emplace_back(send_message{proto::opcode::text, data, 1300, 0});
-        sc.outcomes = {build::ok({build::text(data)})};
-        sc.close = build::we_close();
-        return sc;
-    };
     b.add(std::move(c));
 }
 

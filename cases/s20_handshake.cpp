@@ -30,29 +30,28 @@ constexpr const char* hello_text = "Hello, handshake!";
 /// A server refuses the request with one of `statuses` (an other 4xx is NON-STRICT).
 case_def refused(std::string id, std::string description, rfc_ref rfc, std::vector<int> statuses,
                  std::function<void(client_request&)> edit, std::vector<proto::http_field> required = {}) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
     std::string codes;
     for (const int s : statuses) {
         codes += (codes.empty() ? "" : " or ") + std::to_string(s);
     }
-    c.expectation = "The server refuses the opening handshake with an HTTP error (" + codes + ")" +
-                    (required.empty() ? std::string{} : ", naming " + required.front().name + ": " + required.front().value) +
-                    "; no WebSocket connection is established.";
-    c.rfc = std::move(rfc);
+    std::string expectation =
+        "The server refuses the opening handshake with an HTTP error (" + codes + ")" +
+        (required.empty() ? std::string{} : ", naming " + required.front().name + ": " + required.front().value) +
+        "; no WebSocket connection is established.";
+    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                              [statuses, edit, required] {
+                                  script sc;
+                                  sc.handshake.edit_request = edit;
+                                  sc.handshake.must = handshake_spec::expect::reject;
+                                  sc.handshake.reject_statuses = statuses;
+                                  sc.handshake.required_fields = required;
+                                  // No steps: the connection must never open. An empty trace is
+                                  // all there could be.
+                                  sc.outcomes = {build::ok()};
+                                  sc.close = build::peer_fails();
+                                  return sc;
+                              });
     c.tests_servers_only = true;
-    c.build = [statuses, edit, required] {
-        script sc;
-        sc.handshake.edit_request = edit;
-        sc.handshake.must = handshake_spec::expect::reject;
-        sc.handshake.reject_statuses = statuses;
-        sc.handshake.required_fields = required;
-        // No steps: the connection must never open. An empty trace is all there could be.
-        sc.outcomes = {build::ok()};
-        sc.close = build::peer_fails();
-        return sc;
-    };
     return c;
 }
 
@@ -74,18 +73,16 @@ script echo_script(handshake_spec hs, behavior verdict) {
 
 /// A server accepts the request; one text message is then echoed and we close normally.
 case_def accepted(std::string id, std::string description, rfc_ref rfc, handshake_factory make) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description) + " Then send a text message (\"" + hello_text + "\").";
-    c.expectation = "The server accepts the opening handshake (101) and echoes the message; clean close "
-                    "with normal code.";
-    c.rfc = std::move(rfc);
+    auto c =
+        build::make_case(std::move(id), std::move(description) + " Then send a text message (\"" + hello_text + "\").",
+                         "The server accepts the opening handshake (101) and echoes the message; clean close "
+                         "with normal code.",
+                         std::move(rfc), [make] {
+                             auto hs = make();
+                             hs.must = handshake_spec::expect::accept;
+                             return echo_script(std::move(hs), behavior::ok);
+                         });
     c.tests_servers_only = true;
-    c.build = [make] {
-        auto hs = make();
-        hs.must = handshake_spec::expect::accept;
-        return echo_script(std::move(hs), behavior::ok);
-    };
     return c;
 }
 
@@ -94,19 +91,15 @@ case_def accepted(std::string id, std::string description, rfc_ref rfc, handshak
 /// No HTTP answer at all is recorded, not judged (handshake_spec::expect::either).
 case_def either_way(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                     std::vector<int> statuses, handshake_factory make, behavior if_accepted = behavior::ok) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description) + " If the server accepts, send a text message (\"" +
-                    hello_text + "\").";
-    c.expectation = std::move(expectation);
-    c.rfc = std::move(rfc);
+    auto c = build::make_case(
+        std::move(id), std::move(description) + " If the server accepts, send a text message (\"" + hello_text + "\").",
+        std::move(expectation), std::move(rfc), [make, statuses, if_accepted] {
+            auto hs = make();
+            hs.must = handshake_spec::expect::either;
+            hs.reject_statuses = statuses;
+            return echo_script(std::move(hs), if_accepted);
+        });
     c.tests_servers_only = true;
-    c.build = [make, statuses, if_accepted] {
-        auto hs = make();
-        hs.must = handshake_spec::expect::either;
-        hs.reject_statuses = statuses;
-        return echo_script(std::move(hs), if_accepted);
-    };
     return c;
 }
 

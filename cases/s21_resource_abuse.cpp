@@ -27,12 +27,10 @@ constexpr std::uint64_t GiB = 1024ull * 1024 * 1024;
 constexpr milliseconds patience{2000};
 
 /// The common frame of a section 21 case: alone, timed, bounded.
-case_def abuse_case(std::string id, std::string description, std::string expectation, rfc_ref rfc) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = std::move(expectation);
-    c.rfc = std::move(rfc);
+case_def abuse_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
+                    std::function<script()> make_script) {
+    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                              std::move(make_script));
     c.schedule = scheduling::serial;
     c.report_time = true;
     c.timeout = patience;
@@ -74,35 +72,32 @@ send_frame announcing(opcode op, std::uint64_t length, payload sent) {
 /// The server must fail the connection at the header (a MUST): nothing echoed, no Pong.
 case_def header_must_fail(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                           send_frame f, std::vector<std::uint16_t> codes) {
-    auto c = abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc));
-    c.build = [f, codes] {
+    return abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc), [f, codes] {
         script sc;
         sc.steps.emplace_back(f);
         sc.outcomes = {build::ok()};
         sc.close = build::peer_fails(codes);
         return sc;
-    };
-    return c;
+    });
 }
 
 /// A legal header announcing more than the server will ever get: it may refuse (1009, 10.4)
 /// or wait; what it must not do is deliver (echo) a message it has not received.
 case_def header_may_wait(std::string id, std::string description, send_frame f) {
-    auto c = abuse_case(std::move(id), std::move(description),
-                        "Nothing is echoed: the frame never arrives whole. A robust server refuses the "
-                        "announced size at once (close 1009, or drops TCP) rather than reserve memory for it "
-                        "or wait; one whose limits allow the size may wait. How the connection ended, and "
-                        "when, is recorded.",
-                        {"10.4", "an endpoint with a limit on frame or message size must protect itself "
-                                 "against frames beyond it (close 1009); the limit is its own"});
-    c.build = [f] {
-        script sc;
-        sc.steps.emplace_back(f);
-        sc.outcomes = {build::ok()};
-        sc.close = recorded_close();
-        return sc;
-    };
-    return c;
+    return abuse_case(std::move(id), std::move(description),
+                      "Nothing is echoed: the frame never arrives whole. A robust server refuses the "
+                      "announced size at once (close 1009, or drops TCP) rather than reserve memory for it "
+                      "or wait; one whose limits allow the size may wait. How the connection ended, and "
+                      "when, is recorded.",
+                      {"10.4", "an endpoint with a limit on frame or message size must protect itself "
+                               "against frames beyond it (close 1009); the limit is its own"},
+                      [f] {
+                          script sc;
+                          sc.steps.emplace_back(f);
+                          sc.outcomes = {build::ok()};
+                          sc.close = recorded_close();
+                          return sc;
+                      });
 }
 
 void add_lengths(catalog_builder& b) {
@@ -150,9 +145,7 @@ const payload hello{"Hello, handshake!"};
 /// closes, or lets it time out, without an answer, that is recorded.
 case_def handshake_either(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                           std::function<std::string(std::string_view, std::string_view)> request) {
-    auto c = abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc));
-    c.tests_servers_only = true;
-    c.build = [request] {
+    auto c = abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc), [request] {
         script sc;
         sc.handshake.raw_request = request;
         sc.handshake.must = handshake_spec::expect::either;
@@ -161,7 +154,8 @@ case_def handshake_either(std::string id, std::string description, std::string e
         sc.outcomes = {build::ok({build::text(hello)})};
         sc.close = build::we_close();
         return sc;
-    };
+    });
+    c.tests_servers_only = true;
     return c;
 }
 
@@ -247,64 +241,64 @@ bool is_still_open(const event& e) { return e == build::timed_out(still_open); }
 void add_fragments(catalog_builder& b) {
     b.add_section("21.3", "Messages in endless fragments");
     {
-        auto c = abuse_case("21.3.1",
-                            "Send a text message of 100000 bytes ('*') in 100000 fragments of 1 byte, in one "
-                            "write, then wait 2 s.",
-                            "The server reassembles the message and echoes it (OK), or refuses it by ending the "
-                            "connection (1009: a limit on fragments or message size is its own; INFORMATIONAL). "
-                            "Neither within 2 s is NON-STRICT. How the connection ended is recorded.",
-                            {"5.4", "a message may have any number of fragments; an endpoint with limits "
-                                    "protects itself (10.4)"});
+        auto c = abuse_case(
+            "21.3.1",
+            "Send a text message of 100000 bytes ('*') in 100000 fragments of 1 byte, in one "
+            "write, then wait 2 s.",
+            "The server reassembles the message and echoes it (OK), or refuses it by ending the "
+            "connection (1009: a limit on fragments or message size is its own; INFORMATIONAL). "
+            "Neither within 2 s is NON-STRICT. How the connection ended is recorded.",
+            {"5.4", "a message may have any number of fragments; an endpoint with limits "
+                    "protects itself (10.4)"},
+            [] {
+                const payload data = build::repeated("*", many_fragments);
+                const event echo = build::text(data);
+                script sc;
+                sc.steps.emplace_back(send_message{opcode::text, data, 1, 0});
+                sc.steps.emplace_back(pause{patience, still_open});
+                sc.outcomes = {
+                    // The echo may come after the pause's event from a slow server: either order.
+                    matching(behavior::ok, "the message echoed",
+                             [echo](const std::vector<event>& got) {
+                                 return (got.size() == 1 && got[0] == echo) ||
+                                        (got.size() == 2 && ((got[0] == echo && is_still_open(got[1])) ||
+                                                             (is_still_open(got[0]) && got[1] == echo)));
+                             }),
+                    matching(behavior::informational,
+                             "nothing echoed and the connection ended: the server refused "
+                             "the message",
+                             [](const std::vector<event>& got) { return got.empty(); }),
+                    matching(behavior::non_strict,
+                             "the connection still open 2 s later, the message neither echoed "
+                             "nor refused",
+                             [](const std::vector<event>& got) { return got.size() == 1 && is_still_open(got[0]); })};
+                sc.close = recorded_close();
+                return sc;
+            });
         c.timeout = milliseconds{1000};
         c.on_timeout = timeout_action::close;
-        c.build = [] {
-            const payload data = build::repeated("*", many_fragments);
-            const event echo = build::text(data);
-            script sc;
-            sc.steps.emplace_back(send_message{opcode::text, data, 1, 0});
-            sc.steps.emplace_back(pause{patience, still_open});
-            sc.outcomes = {
-                // The echo may come after the pause's event from a slow server: either order.
-                matching(behavior::ok, "the message echoed",
-                         [echo](const std::vector<event>& got) {
-                             return (got.size() == 1 && got[0] == echo) ||
-                                    (got.size() == 2 && ((got[0] == echo && is_still_open(got[1])) ||
-                                                         (is_still_open(got[0]) && got[1] == echo)));
-                         }),
-                matching(behavior::informational, "nothing echoed and the connection ended: the server refused "
-                                                  "the message",
-                         [](const std::vector<event>& got) { return got.empty(); }),
-                matching(behavior::non_strict, "the connection still open 2 s later, the message neither echoed "
-                                               "nor refused",
-                         [](const std::vector<event>& got) { return got.size() == 1 && is_still_open(got[0]); })};
-            sc.close = recorded_close();
-            return sc;
-        };
         b.add(std::move(c));
     }
-    {
-        auto c = abuse_case("21.3.2",
-                            "Send a text frame of 1 byte without FIN, then 100000 continuation frames of 1 "
-                            "byte, none with FIN, then nothing.",
-                            "Nothing is echoed: the message never ends. A robust server either keeps up "
-                            "(and waits) or fails the connection at a limit of its own (1009). How and when "
-                            "the connection ended is recorded.",
-                            {"10.4", "an endpoint with a limit on message size or fragment count must protect "
-                                     "itself against messages beyond it"});
-        c.build = [] {
-            const payload star{"*"};
-            script sc;
-            sc.steps.reserve(many_fragments + 1);
-            sc.steps.emplace_back(build::frame(opcode::text, star, false));
-            for (std::size_t i = 0; i < many_fragments; ++i) {
-                sc.steps.emplace_back(build::frame(opcode::cont, star, false));
-            }
-            sc.outcomes = {build::ok()};
-            sc.close = recorded_close();
-            return sc;
-        };
-        b.add(std::move(c));
-    }
+    b.add(abuse_case("21.3.2",
+                     "Send a text frame of 1 byte without FIN, then 100000 continuation frames of 1 "
+                     "byte, none with FIN, then nothing.",
+                     "Nothing is echoed: the message never ends. A robust server either keeps up "
+                     "(and waits) or fails the connection at a limit of its own (1009). How and when "
+                     "the connection ended is recorded.",
+                     {"10.4", "an endpoint with a limit on message size or fragment count must protect "
+                              "itself against messages beyond it"},
+                     [] {
+                         const payload star{"*"};
+                         script sc;
+                         sc.steps.reserve(many_fragments + 1);
+                         sc.steps.emplace_back(build::frame(opcode::text, star, false));
+                         for (std::size_t i = 0; i < many_fragments; ++i) {
+                             sc.steps.emplace_back(build::frame(opcode::cont, star, false));
+                         }
+                         sc.outcomes = {build::ok()};
+                         sc.close = recorded_close();
+                         return sc;
+                     }));
 }
 
 // ---------------------------------------------------------------- 21.4 floods
@@ -357,46 +351,47 @@ bool ended_during_flood(const std::vector<event>& got, const std::vector<payload
 }
 
 case_def ping_flood(std::string id, std::size_t payload_size) {
-    auto c = abuse_case(std::move(id),
-                        "Send 1000 Pings back to back, with payloads \"ping-0\" to \"ping-999\"" +
-                            (payload_size > 0 ? ", each padded with '.' to " + std::to_string(payload_size) +
-                                                    " bytes, the most a control frame may carry"
-                                              : std::string{}) +
-                            "; then wait 2 s.",
-                        "A Pong for every Ping, with its payload, in order (OK). Pongs for only some of "
-                        "them, in order and ending with the last Ping's, are allowed (NON-STRICT). A server "
-                        "may instead end the connection during the flood to protect itself (INFORMATIONAL), "
-                        "but one that stays open without answering the last Ping fails. How the connection "
-                        "ended is recorded.",
-                        {"5.5.2", "every Ping gets a Pong as soon as practical; 5.5.3: a peer may answer only "
-                                  "the latest of the Pings it has not answered yet"});
+    auto c = abuse_case(
+        std::move(id),
+        "Send 1000 Pings back to back, with payloads \"ping-0\" to \"ping-999\"" +
+            (payload_size > 0 ? ", each padded with '.' to " + std::to_string(payload_size) +
+                                    " bytes, the most a control frame may carry"
+                              : std::string{}) +
+            "; then wait 2 s.",
+        "A Pong for every Ping, with its payload, in order (OK). Pongs for only some of "
+        "them, in order and ending with the last Ping's, are allowed (NON-STRICT). A server "
+        "may instead end the connection during the flood to protect itself (INFORMATIONAL), "
+        "but one that stays open without answering the last Ping fails. How the connection "
+        "ended is recorded.",
+        {"5.5.2", "every Ping gets a Pong as soon as practical; 5.5.3: a peer may answer only "
+                  "the latest of the Pings it has not answered yet"},
+        [payload_size] {
+            std::vector<payload> pings;
+            std::vector<event> pongs;
+            script sc;
+            for (std::size_t i = 0; i < flood_size; ++i) {
+                pings.push_back(ping_payload(i, payload_size));
+                sc.steps.emplace_back(build::frame(opcode::ping, pings.back()));
+                pongs.push_back(build::pong(pings.back()));
+            }
+            sc.steps.emplace_back(pause{patience, still_open});
+            pongs.push_back(build::timed_out(still_open));
+            sc.outcomes = {
+                build::ok(std::move(pongs)),
+                matching(behavior::non_strict,
+                         "Pongs for an in-order subset of the Pings, ending with the last one's, and the "
+                         "connection still open",
+                         [pings](const std::vector<event>& got) { return answers_some_pings(got, pings); }),
+                matching(behavior::informational,
+                         "the server ended the connection during the flood, after Pongs for an in-order subset "
+                         "of the Pings",
+                         [pings](const std::vector<event>& got) { return ended_during_flood(got, pings); })};
+            sc.close = recorded_close();
+            return sc;
+        });
     c.strict = strictness::should;
     c.timeout = milliseconds{1000};
     c.on_timeout = timeout_action::close;
-    c.build = [payload_size] {
-        std::vector<payload> pings;
-        std::vector<event> pongs;
-        script sc;
-        for (std::size_t i = 0; i < flood_size; ++i) {
-            pings.push_back(ping_payload(i, payload_size));
-            sc.steps.emplace_back(build::frame(opcode::ping, pings.back()));
-            pongs.push_back(build::pong(pings.back()));
-        }
-        sc.steps.emplace_back(pause{patience, still_open});
-        pongs.push_back(build::timed_out(still_open));
-        sc.outcomes = {
-            build::ok(std::move(pongs)),
-            matching(behavior::non_strict,
-                     "Pongs for an in-order subset of the Pings, ending with the last one's, and the "
-                     "connection still open",
-                     [pings](const std::vector<event>& got) { return answers_some_pings(got, pings); }),
-            matching(behavior::informational,
-                     "the server ended the connection during the flood, after Pongs for an in-order subset "
-                     "of the Pings",
-                     [pings](const std::vector<event>& got) { return ended_during_flood(got, pings); })};
-        sc.close = recorded_close();
-        return sc;
-    };
     return c;
 }
 
@@ -405,31 +400,31 @@ void add_floods(catalog_builder& b) {
     b.add(ping_flood("21.4.1", 0));
     b.add(ping_flood("21.4.2", 125));
     {
-        auto c = abuse_case("21.4.3",
-                            "Send 1000 unsolicited Pongs back to back (payloads \"pong-0\" to \"pong-999\"), "
-                            "then one Ping (\"ping after pongs\"), then wait 2 s.",
-                            "No answer to the Pongs; one Pong answering the Ping (OK). A server may instead "
-                            "end the connection during the flood to protect itself (INFORMATIONAL). How the "
-                            "connection ended is recorded.",
-                            {"5.5.3", "an unsolicited Pong expects no response; a Ping still gets its Pong"});
+        auto c = abuse_case(
+            "21.4.3",
+            "Send 1000 unsolicited Pongs back to back (payloads \"pong-0\" to \"pong-999\"), "
+            "then one Ping (\"ping after pongs\"), then wait 2 s.",
+            "No answer to the Pongs; one Pong answering the Ping (OK). A server may instead "
+            "end the connection during the flood to protect itself (INFORMATIONAL). How the "
+            "connection ended is recorded.",
+            {"5.5.3", "an unsolicited Pong expects no response; a Ping still gets its Pong"}, [] {
+                const payload ping{"ping after pongs"};
+                script sc;
+                for (std::size_t i = 0; i < flood_size; ++i) {
+                    sc.steps.emplace_back(build::frame(opcode::pong, payload{"pong-" + std::to_string(i)}));
+                }
+                sc.steps.emplace_back(build::frame(opcode::ping, ping));
+                sc.steps.emplace_back(pause{patience, still_open});
+                sc.outcomes = {build::ok({build::pong(ping), build::timed_out(still_open)}),
+                               matching(behavior::informational, "the server ended the connection during the flood",
+                                        [ping](const std::vector<event>& got) {
+                                            return got.empty() || (got.size() == 1 && got[0] == build::pong(ping));
+                                        })};
+                sc.close = recorded_close();
+                return sc;
+            });
         c.timeout = milliseconds{1000};
         c.on_timeout = timeout_action::close;
-        c.build = [] {
-            const payload ping{"ping after pongs"};
-            script sc;
-            for (std::size_t i = 0; i < flood_size; ++i) {
-                sc.steps.emplace_back(build::frame(opcode::pong, payload{"pong-" + std::to_string(i)}));
-            }
-            sc.steps.emplace_back(build::frame(opcode::ping, ping));
-            sc.steps.emplace_back(pause{patience, still_open});
-            sc.outcomes = {build::ok({build::pong(ping), build::timed_out(still_open)}),
-                           matching(behavior::informational, "the server ended the connection during the flood",
-                                    [ping](const std::vector<event>& got) {
-                                        return got.empty() || (got.size() == 1 && got[0] == build::pong(ping));
-                                    })};
-            sc.close = recorded_close();
-            return sc;
-        };
         b.add(std::move(c));
     }
 }
