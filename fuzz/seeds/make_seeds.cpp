@@ -185,11 +185,15 @@ struct target_seeds {
         bytes content;
     };
     std::vector<candidate> candidates;
-    std::set<bytes> seen;
+    /// What was offered already, as strings: a std::set<bytes> compares vectors with <=>, where
+    /// GCC 12 at -O3 sees a memcmp bound above PTRDIFF_MAX and warns (-Wstringop-overread, a
+    /// false positive that -Werror turns into a failed Release build).
+    std::set<std::string> seen;
 
     /// `key` decides what counts as a duplicate (the content itself by default).
     void offer(std::string name, const cases::case_def& c, bytes content, const bytes* key = nullptr) {
-        if (content.empty() || !seen.insert(key != nullptr ? *key : content).second) {
+        const bytes& identity = key != nullptr ? *key : content;
+        if (content.empty() || !seen.insert(std::string(identity.begin(), identity.end())).second) {
             return;
         }
         content.resize(std::min(content.size(), max_seed_bytes));
