@@ -175,6 +175,23 @@ public:
     void shortest_prefix(std::size_t keep) {
         (void)smallest(keep, best_.total_bytes(), false, [&](std::size_t n) { return prefix(best_, n); });
     }
+    /// The fewest whole frames after the head that still reproduce, cut at a frame boundary
+    /// whatever the writes (binary search): the cheap first cut of a long input, which keeps
+    /// its tearing and every frame it keeps whole.
+    void frame_prefix() {
+        const auto p = split_input(concatenated(best_));
+        if (p.head_state == framed_input::head_status::unparsed) {
+            return;
+        }
+        std::vector<std::size_t> ends{p.head.size()}; // ends[k]: the head and k frames
+        for (const auto& f : p.frames) {
+            ends.push_back(ends.back() + proto::header_size(f.header, f.encoding) + f.payload.size());
+        }
+        if (!p.rest.empty()) {
+            ends.push_back(best_.total_bytes());
+        }
+        (void)smallest(0, ends.size() - 1, true, [&](std::size_t k) { return prefix(best_, ends[k]); });
+    }
     void drop_writes() {
         for (std::size_t i = best_.writes.size(); i-- > 0 && best_.writes.size() > 1;) {
             fuzz_input c = best_;
@@ -237,9 +254,8 @@ public:
         return c;
     }
 
-    /// Whole frames dropped: first the incomplete one at the end, then all frames after the
-    /// fewest first ones that reproduce (binary search: random bytes make many small frames),
-    /// then the others one at a time, from the last.
+    /// Whole frames dropped (frame_prefix() took those after the last that matters): first the
+    /// incomplete one at the end, then the others one at a time, from the last.
     void drop_frames() {
         bool kept = false;
         if (!parts().rest.empty()) {
@@ -256,16 +272,6 @@ public:
             c.rest.clear();
             c.frames.push_back(*whole);
             if (!attempt(from_parts(c), kept)) {
-                return;
-            }
-        }
-        if (parts().rest.empty()) {
-            const auto first = [&](std::size_t n) {
-                auto c = parts();
-                c.frames.resize(n);
-                return from_parts(c);
-            };
-            if (!smallest(0, parts().frames.size(), true, first)) {
                 return;
             }
         }
@@ -395,6 +401,7 @@ private:
 
 shrink_result shrink(fuzz_input in, const reproduces_fn& reproduces, const shrink_limits& limits) {
     shrinking s{std::move(in), reproduces, limits};
+    s.frame_prefix();
     s.drop_writes();
     s.flatten();
     s.frames_then_bytes();

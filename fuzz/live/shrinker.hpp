@@ -2,19 +2,24 @@
 // only when the target, made healthy again, still shows the same problem with it.
 //
 // Passes, in order, each bounded by the attempts and the time left:
-//   1. whole writes dropped, 2. all pauses set to 0, then the writes merged into one;
+//   1. the fewest whole frames after the head that reproduce (binary search over frame
+//      boundaries; writes and pauses kept);
+//   2. whole writes dropped; 3. all pauses set to 0, then the writes merged into one;
 //   then, when the input is one write without a pause (its tearing does not matter), on its
-//   frames (framed_input.hpp): 3. whole frames dropped (the one cut short at the end first, or
-//   else made whole with its length field fixed; then all after the fewest first frames that
-//   reproduce; then the others one at a time),
-//   4. each payload cut to its shortest prefix that reproduces, its length field rewritten and
-//   its mask key kept, 5. each frame's RSV bits cleared, FIN set, length encoding made minimal
-//   and an unmasked frame masked (key 0), one at a time, 6. the handshake's field lines dropped, then each value cut;
+//   frames (framed_input.hpp):
+//   4. the frame cut short at the end dropped, or else made whole (its length field fixed);
+//      then whole frames dropped one at a time;
+//   5. each payload cut to its shortest prefix that reproduces, its length field rewritten
+//      and its mask key kept;
+//   6. each frame's RSV bits cleared, FIN set, length encoding made minimal and an unmasked
+//      frame masked (key 0), one at a time;
+//   7. the handshake's field lines dropped, then each value cut;
 //   and last the byte passes, on what the frame passes cannot take apart (the bytes after the
 //   last whole frame; all after a valid head when the input is torn; all of it when its head
 //   does not parse):
-//   7. the shortest prefix that reproduces (binary search), 8. chunks of bytes cut out,
-//   halving the chunk size from half the bytes down to one (delta debugging's complement step).
+//   8. the shortest prefix that reproduces (binary search); 9. chunks of bytes cut out,
+//      halving the chunk size from half the bytes down to one (delta debugging's complement
+//      step).
 // While the input's head is a valid opening handshake, candidates that break it are not tried
 // (a server reads no frame after a refused head; they could only show another bug).
 // Every candidate kept was reproduced, so the result reproduces (as far as the target is
