@@ -18,8 +18,17 @@ namespace {
 /// 7.2.1, 7.2.2: the end of the empty stored block a sync flush writes.
 constexpr std::array<std::uint8_t, 4> deflate_tail{0x00, 0x00, 0xff, 0xff};
 
-/// Output room given to deflate() per call.
+/// Output room given to deflate() per call: one buffer per compressor, reused, so that no
+/// room is zero-filled per call (resizing the output vector would value-initialise it).
 constexpr std::size_t deflate_step = 16 * 1024;
+
+/// store_incompressible (see the header): the probe at the start of each message, what it
+/// must save (1/probe_saving of its input) for the message to go on compressed, and the first
+/// and longest stored stretch between probes.
+constexpr std::size_t probe_size = 16 * 1024;
+constexpr std::size_t probe_saving = 16;
+constexpr std::size_t first_store_run = 64 * 1024;
+constexpr std::size_t max_store_run = 1024 * 1024;
 
 /// The smallest output room given to inflate() per call (unless the chunk size is smaller).
 constexpr std::size_t min_inflate_step = 1024;
@@ -76,7 +85,103 @@ Bytef* as_zlib(const std::uint8_t* p) {
 struct message_deflater::impl {
     counted_memory memory;
     z_stream s{};
+    std::unique_ptr<std::uint8_t[]> room = std::make_unique_for_overwrite<std::uint8_t[]>(deflate_step);
+
+    // store_incompressible: where the message is at.
+    enum class mode : std::uint8_t {
+        probing,     ///< compressing at the level, `left` bytes before the probe is judged
+        compressing, ///< the probe compressed: the level to the end of the message
+        storing,     ///< level 0 for `left` more bytes, then a new probe
+    };
+    mode now = mode::probing;
+    std::size_t left = probe_size;
+    std::size_t store_run = first_store_run; ///< the next stored stretch
+    uLong probe_in = 0;                      ///< total_in when the probe began
+    uLong probe_out = 0;                     ///< total_out when the probe began
+    int level = 0;                           ///< zlib's level now
+
+    void run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, int flush);
+    bool set_level(int to);
+    void decide(std::vector<std::uint8_t>& out, int configured_level);
+    void start_message(int configured_level);
 };
+
+void message_deflater::impl::run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, int flush) {
+    do {
+        const std::size_t slice = std::min(in.size(), max_slice);
+        const bool last_slice = slice == in.size();
+        s.next_in = as_zlib(in.data());
+        s.avail_in = static_cast<uInt>(slice);
+        // Each call either takes input or fills its output room, so this ends once the slice
+        // is taken and, with a flush, once a call leaves room unused (all pending output out).
+        for (;;) {
+            s.next_out = room.get();
+            s.avail_out = static_cast<uInt>(deflate_step);
+            const int rc = ::deflate(&s, last_slice ? flush : Z_NO_FLUSH);
+            out.insert(out.end(), room.get(), room.get() + (deflate_step - s.avail_out));
+            // Z_BUF_ERROR: nothing to do (no input, nothing pending); not an error.
+            if (rc != Z_OK || (s.avail_in == 0 && s.avail_out != 0)) {
+                break;
+            }
+        }
+        in = in.subspan(slice);
+    } while (!in.empty());
+}
+
+bool message_deflater::impl::set_level(int to) {
+    // Called at a block boundary with no input held (after a flush that left output room
+    // unused), where deflateParams has nothing to compress (zlib.h). No output room is given,
+    // so that it can write nothing whatever happens: were anything held, it would refuse
+    // (Z_BUF_ERROR) and leave the level as it was, which costs time, never bytes.
+    s.next_out = room.get();
+    s.avail_out = 0;
+    if (deflateParams(&s, to, Z_DEFAULT_STRATEGY) != Z_OK) {
+        return false;
+    }
+    level = to;
+    return true;
+}
+
+void message_deflater::impl::decide(std::vector<std::uint8_t>& out, int configured_level) {
+    // A block boundary (Z_BLOCK): all the input so far is in `out` (but for up to 7 bits), so
+    // the probe's bytes in and out compare, and the level can change.
+    run({}, out, Z_BLOCK);
+    if (now == mode::probing) {
+        const uLong in = s.total_in - probe_in;
+        const uLong made = s.total_out - probe_out;
+        if (made < in - in / probe_saving || !set_level(0)) {
+            now = mode::compressing;
+            return;
+        }
+        now = mode::storing;
+        left = store_run;
+        store_run = std::min(store_run * 2, max_store_run);
+        return;
+    }
+    if (!set_level(configured_level)) {
+        left = store_run; // still storing; tried again after the next stretch
+        return;
+    }
+    now = mode::probing;
+    left = probe_size;
+    probe_in = s.total_in;
+    probe_out = s.total_out;
+}
+
+void message_deflater::impl::start_message(int configured_level) {
+    if (level != configured_level && !set_level(configured_level)) {
+        // Still at level 0 (zlib refused the change, which it does only with input held):
+        // this message is stored, a fresh probe tries again with the next one.
+        now = mode::storing;
+        left = std::numeric_limits<std::size_t>::max();
+        return;
+    }
+    now = mode::probing;
+    left = probe_size;
+    store_run = first_store_run;
+    probe_in = s.total_in;
+    probe_out = s.total_out;
+}
 
 message_deflater::message_deflater(const deflater_options& options)
     : options_(options), impl_(std::make_unique<impl>()) {
@@ -92,6 +197,8 @@ message_deflater::message_deflater(const deflater_options& options)
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         throw std::bad_alloc();
     }
+    impl_->level = options_.level;
+    impl_->start_message(options_.level);
 }
 
 message_deflater::~message_deflater() {
@@ -119,28 +226,19 @@ std::size_t message_deflater::memory_in_use() const noexcept {
 
 void message_deflater::write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out,
                              bool flush) {
-    z_stream& s = impl_->s;
-    do {
-        const std::size_t slice = std::min(piece.size(), max_slice);
-        s.next_in = as_zlib(piece.data());
-        s.avail_in = static_cast<uInt>(slice);
-        // Each call either takes input or fills its output room, so this ends once the slice
-        // is taken and, with a flush, once a call leaves room unused (all pending output out).
-        for (;;) {
-            const std::size_t at = out.size();
-            out.resize(at + deflate_step);
-            s.next_out = out.data() + at;
-            s.avail_out = static_cast<uInt>(deflate_step);
-            const bool last_slice = slice == piece.size();
-            const int rc = ::deflate(&s, flush && last_slice ? Z_SYNC_FLUSH : Z_NO_FLUSH);
-            out.resize(at + deflate_step - s.avail_out);
-            // Z_BUF_ERROR: nothing to do (no input, nothing pending); not an error.
-            if (rc != Z_OK || (s.avail_in == 0 && s.avail_out != 0)) {
-                break;
-            }
+    impl& d = *impl_;
+    if (options_.store_incompressible) {
+        // Up to each point where the probe is judged or a stored stretch ends, then on.
+        while (d.now != impl::mode::compressing && piece.size() >= d.left) {
+            d.run(piece.first(d.left), out, Z_NO_FLUSH);
+            piece = piece.subspan(d.left);
+            d.decide(out, options_.level);
         }
-        piece = piece.subspan(slice);
-    } while (!piece.empty());
+        if (d.now != impl::mode::compressing) {
+            d.left -= piece.size();
+        }
+    }
+    d.run(piece, out, flush ? Z_SYNC_FLUSH : Z_NO_FLUSH);
 }
 
 void message_deflater::finish(std::vector<std::uint8_t>& out) {
@@ -159,10 +257,12 @@ void message_deflater::finish(std::vector<std::uint8_t>& out) {
     if (options_.no_context_takeover) {
         deflateReset(&impl_->s);
     }
+    impl_->start_message(options_.level);
 }
 
 void message_deflater::reset() {
     deflateReset(&impl_->s);
+    impl_->start_message(options_.level);
 }
 
 void message_deflater::compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t>& out) {

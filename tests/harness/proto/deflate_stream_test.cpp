@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -395,6 +398,158 @@ TEST(deflate_memory, zlib_state_is_counted) {
     big.compress(of("Hello"), compressed);
     ASSERT_FALSE(i.inflate(compressed, back));
     EXPECT_GE(i.memory_in_use(), 1u << 15); // the window, allocated on first use
+}
+
+// ---- store_incompressible: stretches that do not compress are stored ----
+
+deflater_options storing(std::uint8_t bits = max_window_bits, bool reset = false) {
+    deflater_options o;
+    o.window_bits = bits;
+    o.no_context_takeover = reset;
+    o.store_incompressible = true;
+    return o;
+}
+
+bytes joined(std::initializer_list<bytes> parts) {
+    bytes out;
+    for (const auto& p : parts) {
+        out.insert(out.end(), p.begin(), p.end());
+    }
+    return out;
+}
+
+TEST(deflate_store_incompressible, a_probe_that_does_not_compress_stores_the_next_64_KiB) {
+    // 16 KiB of random bytes (the probe), then text: the first 64 KiB of text after a failed
+    // probe are stored, whatever they are; the probe after them compresses the rest.
+    const bytes head = joined({random_bytes(16 * 1024, 1), sample_text(64 * 1024, 2)});
+    const bytes msg = joined({head, sample_text(512 * 1024, 3)});
+    message_deflater d(storing());
+    message_inflater i;
+    bytes compressed;
+    bytes back;
+    d.compress(head, compressed);
+    EXPECT_GE(compressed.size(), head.size()) << "stored, not compressed";
+    EXPECT_LT(compressed.size(), head.size() + 64) << "stored blocks cost 5 bytes each";
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, head);
+    message_inflater i2;
+    message_deflater fresh(storing());
+    fresh.compress(msg, compressed);
+    EXPECT_LT(compressed.size(), head.size() + 512 * 1024 / 4) << "the text after the stored stretch compresses";
+    ASSERT_FALSE(i2.inflate(compressed, back));
+    EXPECT_EQ(back, msg);
+    // Off, the same message is zlib's (the text in the stretch is compressed).
+    message_deflater plain;
+    plain.compress(head, compressed);
+    EXPECT_LT(compressed.size(), 16 * 1024 + 64 * 1024 / 4);
+}
+
+TEST(deflate_store_incompressible, text_compresses_as_without_it) {
+    const bytes msg = sample_text(300 * 1024, 4);
+    message_deflater on(storing());
+    message_deflater off;
+    bytes with;
+    bytes without;
+    on.compress(msg, with);
+    off.compress(msg, without);
+    // One block boundary more (the probe's): at most a few hundred bytes.
+    EXPECT_LE(with.size(), without.size() + 512);
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(with, back));
+    EXPECT_EQ(back, msg);
+    // A message shorter than the probe is never judged: zlib's bytes exactly.
+    const bytes small = sample_text(16 * 1024 - 1, 5);
+    message_deflater on2(storing());
+    message_deflater off2;
+    on2.compress(small, with);
+    off2.compress(small, without);
+    EXPECT_EQ(with, without);
+}
+
+TEST(deflate_store_incompressible, the_level_comes_back_for_the_next_message) {
+    // A stored message, then text shorter than the probe: compressed at the level, with the
+    // window the stored message left (context takeover), so a repeat of it is a reference.
+    const bytes noise = random_bytes(100 * 1024, 6);
+    const bytes text_msg = sample_text(8 * 1024, 7);
+    message_deflater d(storing());
+    message_inflater i;
+    bytes compressed;
+    bytes back;
+    d.compress(noise, compressed);
+    EXPECT_GE(compressed.size(), noise.size());
+    ASSERT_FALSE(i.inflate(compressed, back));
+    d.compress(text_msg, compressed);
+    EXPECT_LT(compressed.size(), text_msg.size() / 2);
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, text_msg);
+    const bytes tail_of_noise(noise.end() - 4000, noise.end());
+    d.compress(tail_of_noise, compressed);
+    EXPECT_LT(compressed.size(), 100u) << "the stored bytes are in the window";
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, tail_of_noise);
+}
+
+TEST(deflate_store_incompressible, round_trips_every_window_context_rule_and_piece_size) {
+    // Mixed messages (noise and text in turns, every length around the probe and the stored
+    // stretches), whole and in flushed pieces, read by a strict reader of the agreed window.
+    const std::vector<bytes> messages{
+        joined({random_bytes(70'000, 8), sample_text(30'000, 9), random_bytes(120'000, 10)}),
+        joined({sample_text(20'000, 11), random_bytes(90'000, 12)}),
+        random_bytes(16 * 1024, 13),
+        random_bytes(16 * 1024 + 64 * 1024, 14),
+        bytes{},
+        joined({random_bytes(16 * 1024, 15), repeats(200, 16), repeats(240, 17)}),
+    };
+    for (const std::uint8_t bits : {std::uint8_t{8}, std::uint8_t{9}, std::uint8_t{12}, std::uint8_t{15}}) {
+        for (const bool reset : {false, true}) {
+            for (const std::size_t piece : {std::size_t{0}, std::size_t{40'000}}) {
+                message_deflater d(storing(bits, reset));
+                inflater_options iopt;
+                iopt.window_bits = bits;
+                iopt.no_context_takeover = reset;
+                message_inflater i(iopt);
+                for (std::size_t m = 0; m < messages.size(); ++m) {
+                    const bytes& msg = messages[m];
+                    bytes compressed;
+                    if (piece == 0) {
+                        d.compress(msg, compressed);
+                    } else {
+                        for (std::size_t at = 0; at < msg.size(); at += piece) {
+                            d.write(std::span(msg).subspan(at, std::min(piece, msg.size() - at)), compressed, true);
+                        }
+                        d.finish(compressed);
+                    }
+                    EXPECT_LE(compressed.size(), msg.size() + msg.size() / 100 + 64) << "stored costs little";
+                    bytes back;
+                    ASSERT_FALSE(i.inflate(compressed, back)) << int{bits} << " " << reset << " " << piece << " " << m;
+                    ASSERT_EQ(back, msg) << int{bits} << " " << reset << " " << piece << " " << m;
+                }
+            }
+        }
+    }
+    // Window 8 to the letter: references after stored stretches stay within 256 bytes.
+    const bytes& last = messages.back();
+    message_deflater d(storing(8));
+    bytes compressed;
+    bytes back;
+    d.compress(last, compressed);
+    ASSERT_FALSE(strict_inflater(8).inflate(compressed, back));
+    EXPECT_EQ(back, last);
+}
+
+TEST(deflate_store_incompressible, reset_starts_over_at_the_level) {
+    message_deflater d(storing());
+    bytes compressed;
+    d.write(random_bytes(40'000, 18), compressed); // probe failed: storing, mid-message
+    d.reset();
+    const bytes msg = sample_text(8 * 1024, 19);
+    d.compress(msg, compressed);
+    EXPECT_LT(compressed.size(), msg.size() / 2);
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, msg);
 }
 
 } // namespace
