@@ -175,6 +175,19 @@ const std::array<series_size, 18>& series_sizes() {
     return sizes;
 }
 
+void echo_each(script& sc, const std::vector<payload>& messages) {
+    std::vector<event> echoes;
+    for (const auto& m : messages) {
+        send_message s;
+        s.op = proto::opcode::text;
+        s.data = m;
+        sc.steps.push_back(s);
+        echoes.push_back(build::text(m));
+    }
+    sc.outcomes = {build::ok(std::move(echoes))};
+    sc.close = build::we_close();
+}
+
 case_def series_case(std::string id, const data_set& set, const series_size& size,
                      std::vector<proto::deflate_offer> offers, const std::string& offer_text,
                      std::vector<deflate_accept_rule> accept, const std::string& accept_text) {

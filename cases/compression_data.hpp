@@ -35,6 +35,11 @@ struct series_size {
 };
 const std::array<series_size, 18>& series_sizes();
 
+/// `messages` sent one after the other as text (compressed once permessage-deflate is
+/// agreed), each to come back as sent, then wscheck closes: the steps, the one OK outcome and
+/// the close of 22.1's and 31.2's exchanges.
+void echo_each(script& sc, const std::vector<payload>& messages);
+
 /// Section 12's and 13's case: `size.count` messages of the set, each echoed before the
 /// next. Testing a server, we send `offers` (described by `offer_text`); testing a client, we
 /// answer its offers by `accept` (described by `accept_text`). UNIMPLEMENTED when no

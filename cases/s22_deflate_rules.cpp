@@ -14,6 +14,7 @@
 // offers no permessage-deflate gets UNIMPLEMENTED.
 #include "cases/builders.hpp"
 #include "cases/catalog.hpp"
+#include "cases/compression_data.hpp"
 
 #include "harness/proto/deflate_stream.hpp"
 
@@ -28,14 +29,10 @@ using proto::opcode;
 
 case_def deflate_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                       std::function<script()> build, bool servers_only = true) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = std::move(expectation);
-    c.rfc = std::move(rfc);
+    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                              std::move(build));
     c.tests_servers_only = servers_only;
     c.timeout = milliseconds{2000};
-    c.build = std::move(build);
     return c;
 }
 
@@ -73,17 +70,8 @@ case_def answered_within(std::string id, std::vector<proto::deflate_offer> offer
                         "(inflated in the agreed window and context). A server that declines gets UNIMPLEMENTED.",
                         std::move(rfc), [offers, messages] {
                             script sc;
-                            sc.deflate = deflate_spec{offers, {}, true};
-                            std::vector<event> echoes;
-                            for (const auto& m : messages) {
-                                send_message s;
-                                s.op = opcode::text;
-                                s.data = m;
-                                sc.steps.push_back(s);
-                                echoes.push_back(build::text(m));
-                            }
-                            sc.outcomes = {build::ok(std::move(echoes))};
-                            sc.close = build::we_close();
+                            sc.deflate = deflate_spec{offers, {}, true, {deflate_accept_rule{}}, {}};
+                            compression::echo_each(sc, messages);
                             return sc;
                         });
 }

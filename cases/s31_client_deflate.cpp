@@ -16,6 +16,7 @@
 //        answer sends data that does not inflate, or does not inflate to what was sent.
 #include "cases/builders.hpp"
 #include "cases/catalog.hpp"
+#include "cases/compression_data.hpp"
 
 #include <algorithm>
 #include <string>
@@ -28,12 +29,10 @@ using proto::opcode;
 
 const payload hello{"Hello, client!"};
 
-case_def client_deflate_case(std::string id, std::string description, std::string expectation, rfc_ref rfc) {
-    case_def c;
-    c.id = std::move(id);
-    c.description = std::move(description);
-    c.expectation = std::move(expectation);
-    c.rfc = std::move(rfc);
+case_def client_deflate_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
+                             std::function<script()> build) {
+    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                              std::move(build));
     c.tests_clients_only = true;
     return c;
 }
@@ -61,48 +60,55 @@ crafter first_offer_with(std::string name, std::optional<std::string> value) {
     };
 }
 
+/// The first offer's answer with window parameter `name` one above the largest value `bits`
+/// reads from the offers; untestable when an offer gives none below 15 (nothing is too large).
+crafter one_above(std::string name, std::optional<std::uint8_t> (*bits)(const proto::deflate_offer&),
+                  std::string untestable) {
+    return [name, bits, untestable](const std::vector<proto::deflate_offer>& offers) {
+        std::uint8_t largest = proto::min_window_bits;
+        for (const auto& o : offers) {
+            const auto b = bits(o);
+            if (!b || *b >= proto::max_window_bits) {
+                return deflate_crafted{{}, untestable};
+            }
+            largest = std::max(largest, *b);
+        }
+        return first_offer_with(name, std::to_string(largest + 1))(offers);
+    };
+}
+
 /// A response the client must refuse: it fails the connection (closes TCP without a data
 /// frame) and does not echo the message sent after the response.
 case_def must_refuse(std::string id, std::string description, rfc_ref rfc, crafter craft) {
-    auto c = client_deflate_case(std::move(id), std::move(description),
-                                 "The client fails the connection: it closes TCP without sending a data frame, and "
-                                 "does not echo the message wscheck sends after the response. A client that offers "
-                                 "no permessage-deflate (or whose offers make the answer valid) gets UNIMPLEMENTED.",
-                                 std::move(rfc));
-    c.build = [craft] {
-        script sc;
-        deflate_spec d;
-        d.craft = craft;
-        sc.deflate = d;
-        sc.handshake.must = handshake_spec::expect::reject;
-        sc.steps.push_back(build::frame(opcode::text, hello));
-        sc.close.informational = true; // the judge looks at what the client sent, and whether it closed
-        return sc;
-    };
-    return c;
+    return client_deflate_case(std::move(id), std::move(description),
+                               "The client fails the connection: it closes TCP without sending a data frame, and "
+                               "does not echo the message wscheck sends after the response. A client that offers "
+                               "no permessage-deflate (or whose offers make the answer valid) gets UNIMPLEMENTED.",
+                               std::move(rfc), [craft] {
+                                   script sc;
+                                   deflate_spec d;
+                                   d.craft = craft;
+                                   sc.deflate = d;
+                                   sc.handshake.must = handshake_spec::expect::reject;
+                                   sc.steps.push_back(build::frame(opcode::text, hello));
+                                   // The judge looks at what the client sent, and whether it closed.
+                                   sc.close.informational = true;
+                                   return sc;
+                               });
 }
 
 /// A valid answer the client must accept, then `messages` sent compressed and echoed.
 case_def must_honour(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                      std::vector<deflate_accept_rule> accept, std::vector<payload> messages) {
-    auto c = client_deflate_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc));
-    c.build = [accept, messages] {
-        script sc;
-        deflate_spec d;
-        d.accept = accept;
-        sc.deflate = d;
-        std::vector<event> echoes;
-        for (const auto& m : messages) {
-            send_message s;
-            s.data = m;
-            sc.steps.push_back(s);
-            echoes.push_back(build::text(m));
-        }
-        sc.outcomes = {build::ok(std::move(echoes))};
-        sc.close = build::we_close();
-        return sc;
-    };
-    return c;
+    return client_deflate_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                               [accept, messages] {
+                                   script sc;
+                                   deflate_spec d;
+                                   d.accept = accept;
+                                   sc.deflate = d;
+                                   compression::echo_each(sc, messages);
+                                   return sc;
+                               });
 }
 
 void add_refused(catalog_builder& b) {
@@ -153,35 +159,20 @@ void add_refused(catalog_builder& b) {
             }
             return first_offer_with("client_max_window_bits", "10")(offers);
         }));
-    b.add(must_refuse(
-        "31.1.10", "Answer server_max_window_bits one larger than the client's offers allow.",
-        {"RFC 7692 7.1.2.1", "an accepting server answers server_max_window_bits of at most the offered value"},
-        [](const std::vector<proto::deflate_offer>& offers) {
-            std::uint8_t largest = proto::min_window_bits;
-            for (const auto& o : offers) {
-                if (!o.server_max_window_bits || *o.server_max_window_bits >= proto::max_window_bits) {
-                    return deflate_crafted{{}, "an offer of the client leaves the server's window up to the server "
-                                               "(no server_max_window_bits below 15), so no larger value exists"};
-                }
-                largest = std::max(largest, *o.server_max_window_bits);
-            }
-            return first_offer_with("server_max_window_bits", std::to_string(largest + 1))(offers);
-        }));
-    b.add(must_refuse(
-        "31.1.11", "Answer client_max_window_bits one larger than the client's offers allow.",
-        {"RFC 7692 7.1.2.2", "client_max_window_bits in the response is at most the offered value"},
-        [](const std::vector<proto::deflate_offer>& offers) {
-            std::uint8_t largest = proto::min_window_bits;
-            for (const auto& o : offers) {
-                if (!o.client_max_window_bits || !o.client_max_window_bits_value ||
-                    *o.client_max_window_bits_value >= proto::max_window_bits) {
-                    return deflate_crafted{{}, "an offer of the client has no client_max_window_bits value below 15, "
-                                               "so no larger value is wrong"};
-                }
-                largest = std::max(largest, *o.client_max_window_bits_value);
-            }
-            return first_offer_with("client_max_window_bits", std::to_string(largest + 1))(offers);
-        }));
+    b.add(must_refuse("31.1.10", "Answer server_max_window_bits one larger than the client's offers allow.",
+                      {"RFC 7692 7.1.2.1", "an accepting server answers server_max_window_bits of at most the offered value"},
+                      one_above("server_max_window_bits",
+                                [](const proto::deflate_offer& o) { return o.server_max_window_bits; },
+                                "an offer of the client leaves the server's window up to the server (no "
+                                "server_max_window_bits below 15), so no larger value exists")));
+    b.add(must_refuse("31.1.11", "Answer client_max_window_bits one larger than the client's offers allow.",
+                      {"RFC 7692 7.1.2.2", "client_max_window_bits in the response is at most the offered value"},
+                      one_above("client_max_window_bits",
+                                [](const proto::deflate_offer& o) {
+                                    return o.client_max_window_bits ? o.client_max_window_bits_value : std::nullopt;
+                                },
+                                "an offer of the client has no client_max_window_bits value below 15, so no larger "
+                                "value is wrong")));
     b.add(must_refuse(
         "31.1.12", "Accept the client's offer without the server_no_context_takeover it asked for.",
         {"RFC 7692 7.1.1.1", "a server accepts an offer with server_no_context_takeover only by including it"},

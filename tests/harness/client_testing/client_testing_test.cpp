@@ -62,6 +62,13 @@ run test_client(const std::string& name, const std::string& args, const std::str
     return r;
 }
 
+/// `wscheck test-client` on `selection` against tests/support/broken_client with `fault`.
+run broken_client(const std::string& fault, const std::string& selection) {
+    return test_client("broken_" + fault,
+                       selection + " --exec '" + BROKEN_CLIENT_BIN + " {url} {agent} " + fault + "' --agent " + fault,
+                       fault);
+}
+
 bool failing(const json& c) {
     const auto close = c.value("close_behavior", "");
     return c.value("behavior", "") == "FAILED" || (close != "OK" && close != "INFORMATIONAL");
@@ -241,9 +248,7 @@ TEST(ClientTesting, BrokenClientsAreCaughtByTheirCasesOnly) {
     };
     for (const auto& [fault, want] : faults) {
         SCOPED_TRACE(fault);
-        const auto r = test_client("broken_" + fault,
-                                   selection + " --exec '" + BROKEN_CLIENT_BIN + " {url} {agent} " + fault + "' --agent " + fault,
-                                   fault);
+        const auto r = broken_client(fault, selection);
         ASSERT_TRUE(r.report.is_object()) << r.log;
         EXPECT_EQ(r.exit_code, want.must_fail.empty() ? 0 : 1) << r.log;
         const auto failed = failing_ids(r.report);
@@ -280,9 +285,7 @@ TEST(ClientTesting, BrokenDeflateClientsAreCaughtByTheirCasesOnly) {
     };
     for (const auto& [fault, must_fail] : faults) {
         SCOPED_TRACE(fault);
-        const auto r = test_client("broken_" + fault,
-                                   selection + " --exec '" + BROKEN_CLIENT_BIN + " {url} {agent} " + fault + "' --agent " + fault,
-                                   fault);
+        const auto r = broken_client(fault, selection);
         ASSERT_TRUE(r.report.is_object()) << r.log;
         EXPECT_EQ(r.exit_code, must_fail.empty() ? 0 : 1) << r.log;
         EXPECT_EQ(failing_ids(r.report), must_fail);
