@@ -39,6 +39,17 @@ namespace wscheck::cases::build {
 case_def make_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                    std::function<script()> build);
 
+/// `c` as a case that measures time (9.x, 21.x): it runs alone, so that other cases' traffic
+/// does not skew it, and its duration is part of the result; `timeout` after the last step,
+/// then `on_timeout`.
+inline case_def timed(case_def c, milliseconds timeout, timeout_action on_timeout) {
+    c.schedule = scheduling::serial;
+    c.report_time = true;
+    c.timeout = timeout;
+    c.on_timeout = on_timeout;
+    return c;
+}
+
 /// `pattern` repeated and cut to `length` bytes: Autobahn's sendFrame(payload, payload_len).
 payload repeated(std::string_view pattern, std::size_t length);
 /// `count` copies of `byte`.

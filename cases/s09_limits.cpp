@@ -38,12 +38,9 @@ std::string size_text(std::size_t n) {
 /// time runs out we start the closing handshake, as the suite does.
 case_def timed_case(std::string id, std::string description, std::string expectation, rfc_ref rfc, milliseconds wait,
                     std::function<script()> make_script) {
-    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
-                              std::move(make_script));
-    c.schedule = scheduling::serial;
-    c.report_time = true;
-    c.timeout = wait;
-    c.on_timeout = timeout_action::close;
+    auto c = build::timed(build::make_case(std::move(id), std::move(description), std::move(expectation),
+                                           std::move(rfc), std::move(make_script)),
+                          wait, timeout_action::close);
     c.deadline = wait;
     return c;
 }

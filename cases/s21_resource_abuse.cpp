@@ -29,13 +29,9 @@ constexpr milliseconds patience{2000};
 /// The common frame of a section 21 case: alone, timed, bounded.
 case_def abuse_case(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                     std::function<script()> make_script) {
-    auto c = build::make_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
-                              std::move(make_script));
-    c.schedule = scheduling::serial;
-    c.report_time = true;
-    c.timeout = patience;
-    c.on_timeout = timeout_action::drop;
-    return c;
+    return build::timed(build::make_case(std::move(id), std::move(description), std::move(expectation),
+                                         std::move(rfc), std::move(make_script)),
+                        patience, timeout_action::drop);
 }
 
 /// How the connection ends is recorded, not judged: the RFC leaves the reaction to the server.
