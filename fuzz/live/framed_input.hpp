@@ -65,7 +65,9 @@ std::vector<std::uint8_t> concatenated(const fuzz_input& in);
 std::string shape_of(const framed_input& in);
 std::string input_shape(const fuzz_input& in);
 
-/// Whether every token of `part` appears in `whole`, in the same order (a subsequence).
+/// Whether every token of `part` appears in `whole`, in the same order (a subsequence); a
+/// token of `whole` with "+partial" stands for the same token without it (a frame cut short, or
+/// with a lying length, is the same frame once shrinking makes it whole).
 bool shape_contains(std::string_view whole, std::string_view part);
 
 } // namespace wscheck::fuzz

@@ -114,6 +114,10 @@ TEST(live_fuzz_framed_input, shape_contains_is_an_ordered_subsequence) {
     EXPECT_FALSE(shape_contains("request ping text", "request text ping"));
     EXPECT_FALSE(shape_contains("request ping+rsv1", "request ping")); // flags are part of the token
     EXPECT_FALSE(shape_contains("bad-request ping", "request ping"));
+    // A frame cut short (or with a lying length) stands for the same frame whole, not the reverse.
+    EXPECT_TRUE(shape_contains("request text cont+rsv2+partial", "request cont+rsv2"));
+    EXPECT_FALSE(shape_contains("request cont+rsv2", "request cont+rsv2+partial"));
+    EXPECT_FALSE(shape_contains("request close+partial", "request close+len1"));
 }
 
 /// A finding torn over three writes: a request with a junk field, text, the ping that matters
