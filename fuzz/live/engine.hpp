@@ -9,10 +9,14 @@
 //   counts (finding.hpp gives the three kinds and their exact definitions). Up to `jobs`
 //   workers do this in parallel; the first problem stops them all, and every input in flight
 //   at that moment is a candidate.
-//   A finding is then confirmed: on a healthy target (restarted first with --exec), each
+//   A problem that is another occurrence of a known finding (finding.hpp: the signature; the
+//   same kind and failure, and the known reproducer's shape within the input's) is counted
+//   on it, and neither confirmed, shrunk nor saved again: max_findings counts distinct bugs.
+//   A new problem is confirmed: on a healthy target (restarted first with --exec), each
 //   candidate is sent again alone, and the first that causes the same kind of problem is the
 //   finding, `reproduced`. It is shrunk (shrinker.hpp) when the target can be made healthy
-//   again for each attempt, saved as a replayable file, and the run goes on when the target
+//   again for each attempt; shrunk, it may turn out a known bug after all (counted on it),
+//   else it is saved as a replayable file, and the run goes on when the target
 //   is (or can be made) healthy; otherwise it ends there ("target down").
 //   Everything is bounded: `count` inputs, `time` (checked between inputs; one input and its
 //   checks take at most a few of the io_limits' deadlines), a number of findings, and the
