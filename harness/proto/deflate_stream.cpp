@@ -25,9 +25,9 @@ constexpr std::size_t deflate_step = 16 * 1024;
 /// store_incompressible (see the header): the probe at the start of each message, what it
 /// must save (1/probe_saving of its input) for the message to go on compressed, and the first
 /// and longest stored stretch between probes.
-constexpr std::size_t probe_size = 16 * 1024;
+constexpr std::size_t probe_size = 8 * 1024;
 constexpr std::size_t probe_saving = 16;
-constexpr std::size_t first_store_run = 64 * 1024;
+constexpr std::size_t first_store_run = 128 * 1024;
 constexpr std::size_t max_store_run = 1024 * 1024;
 
 /// The smallest output room given to inflate() per call (unless the chunk size is smaller).

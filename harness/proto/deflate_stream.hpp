@@ -42,10 +42,10 @@ struct deflater_options {
     int mem_level = 8;                          ///< zlib memLevel 1..9 (8: zlib's default)
     /// Store (zlib level 0) the stretches of a message that do not compress, instead of
     /// searching them for matches at `level` only for zlib to store them anyway (it keeps the
-    /// smallest of stored, fixed and dynamic per block). Each message's first 16 KiB is
+    /// smallest of stored, fixed and dynamic per block). Each message's first 8 KiB is
     /// compressed at `level` as a probe, ended with a block boundary; if that saved under
-    /// 1/16, the message goes on stored, probing again after 64 KiB (then 128 KiB, ... up to
-    /// 1 MiB). Random or already-compressed data costs a copy instead of ~15 ns a byte; what
+    /// 1/16, the message goes on stored, probing again after 128 KiB (then 256 KiB, ... up
+    /// to 1 MiB). Random or already-compressed data costs a copy instead of ~15 ns a byte; what
     /// compresses costs one extra block boundary a message. Off: zlib's output, byte for byte.
     bool store_incompressible = false;
 };

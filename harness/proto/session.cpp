@@ -87,6 +87,7 @@ session::session(session_options options)
     d.no_context_takeover = server ? a.server_no_context_takeover : a.client_no_context_takeover;
     d.level = options_.deflate_level;
     d.mem_level = options_.deflate_mem_level;
+    d.store_incompressible = options_.deflate_store_incompressible;
     deflater_.emplace(d);
     inflater_options i;
     i.window_bits = server ? a.client_max_window_bits : a.server_max_window_bits;

@@ -87,6 +87,10 @@ struct session_options {
     std::size_t deflate_min_size = 0;
     int deflate_level = 6;     ///< zlib compression level of outgoing messages
     int deflate_mem_level = 8; ///< zlib memLevel of the compressor
+    /// Store what does not compress instead of searching it for matches
+    /// (deflater_options::store_incompressible): random or already-compressed echoes cost a
+    /// copy, not zlib's ~15 ns a byte.
+    bool deflate_store_incompressible = true;
 };
 
 enum class session_state : std::uint8_t { open, closing, closed };

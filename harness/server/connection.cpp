@@ -157,6 +157,7 @@ void connection::accept(const proto::accepted_request& request, std::span<std::u
     session_options.max_message_size = options_->max_message_size;
     session_options.deflate = deflate;
     session_options.deflate_min_size = options_->deflate_min_size;
+    session_options.deflate_level = options_->deflate_level;
     session_.emplace(std::move(session_options));
     phase_ = phase::open;
     arm_idle_timer();

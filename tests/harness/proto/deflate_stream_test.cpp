@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace wscheck::proto {
@@ -418,10 +419,10 @@ bytes joined(std::initializer_list<bytes> parts) {
     return out;
 }
 
-TEST(deflate_store_incompressible, a_probe_that_does_not_compress_stores_the_next_64_KiB) {
-    // 16 KiB of random bytes (the probe), then text: the first 64 KiB of text after a failed
+TEST(deflate_store_incompressible, a_probe_that_does_not_compress_stores_the_next_128_KiB) {
+    // 8 KiB of random bytes (the probe), then text: the first 128 KiB of text after a failed
     // probe are stored, whatever they are; the probe after them compresses the rest.
-    const bytes head = joined({random_bytes(16 * 1024, 1), sample_text(64 * 1024, 2)});
+    const bytes head = joined({random_bytes(8 * 1024, 1), sample_text(128 * 1024, 2)});
     const bytes msg = joined({head, sample_text(512 * 1024, 3)});
     message_deflater d(storing());
     message_inflater i;
@@ -441,17 +442,20 @@ TEST(deflate_store_incompressible, a_probe_that_does_not_compress_stores_the_nex
     // Off, the same message is zlib's (the text in the stretch is compressed).
     message_deflater plain;
     plain.compress(head, compressed);
-    EXPECT_LT(compressed.size(), 16 * 1024 + 64 * 1024 / 4);
+    EXPECT_LT(compressed.size(), 8 * 1024 + 128 * 1024 / 4);
+}
+
+/// `msg` compressed by a new deflater with store_incompressible on, and by one with it off.
+std::pair<bytes, bytes> with_and_without(const bytes& msg) {
+    std::pair<bytes, bytes> out;
+    message_deflater(storing()).compress(msg, out.first);
+    message_deflater().compress(msg, out.second);
+    return out;
 }
 
 TEST(deflate_store_incompressible, text_compresses_as_without_it) {
     const bytes msg = sample_text(300 * 1024, 4);
-    message_deflater on(storing());
-    message_deflater off;
-    bytes with;
-    bytes without;
-    on.compress(msg, with);
-    off.compress(msg, without);
+    const auto [with, without] = with_and_without(msg);
     // One block boundary more (the probe's): at most a few hundred bytes.
     EXPECT_LE(with.size(), without.size() + 512);
     message_inflater i;
@@ -459,19 +463,15 @@ TEST(deflate_store_incompressible, text_compresses_as_without_it) {
     ASSERT_FALSE(i.inflate(with, back));
     EXPECT_EQ(back, msg);
     // A message shorter than the probe is never judged: zlib's bytes exactly.
-    const bytes small = sample_text(16 * 1024 - 1, 5);
-    message_deflater on2(storing());
-    message_deflater off2;
-    on2.compress(small, with);
-    off2.compress(small, without);
-    EXPECT_EQ(with, without);
+    const auto [small_with, small_without] = with_and_without(sample_text(8 * 1024 - 1, 5));
+    EXPECT_EQ(small_with, small_without);
 }
 
 TEST(deflate_store_incompressible, the_level_comes_back_for_the_next_message) {
     // A stored message, then text shorter than the probe: compressed at the level, with the
     // window the stored message left (context takeover), so a repeat of it is a reference.
-    const bytes noise = random_bytes(100 * 1024, 6);
-    const bytes text_msg = sample_text(8 * 1024, 7);
+    const bytes noise = random_bytes(200 * 1024, 6);
+    const bytes text_msg = sample_text(7 * 1024, 7);
     message_deflater d(storing());
     message_inflater i;
     bytes compressed;
@@ -494,12 +494,12 @@ TEST(deflate_store_incompressible, round_trips_every_window_context_rule_and_pie
     // Mixed messages (noise and text in turns, every length around the probe and the stored
     // stretches), whole and in flushed pieces, read by a strict reader of the agreed window.
     const std::vector<bytes> messages{
-        joined({random_bytes(70'000, 8), sample_text(30'000, 9), random_bytes(120'000, 10)}),
+        joined({random_bytes(140'000, 8), sample_text(30'000, 9), random_bytes(300'000, 10)}),
         joined({sample_text(20'000, 11), random_bytes(90'000, 12)}),
-        random_bytes(16 * 1024, 13),
-        random_bytes(16 * 1024 + 64 * 1024, 14),
+        random_bytes(8 * 1024, 13),
+        random_bytes(8 * 1024 + 128 * 1024, 14),
         bytes{},
-        joined({random_bytes(16 * 1024, 15), repeats(200, 16), repeats(240, 17)}),
+        joined({random_bytes(8 * 1024, 15), repeats(200, 16), repeats(240, 17)}),
     };
     for (const std::uint8_t bits : {std::uint8_t{8}, std::uint8_t{9}, std::uint8_t{12}, std::uint8_t{15}}) {
         for (const bool reset : {false, true}) {
@@ -543,7 +543,7 @@ TEST(deflate_store_incompressible, reset_starts_over_at_the_level) {
     bytes compressed;
     d.write(random_bytes(40'000, 18), compressed); // probe failed: storing, mid-message
     d.reset();
-    const bytes msg = sample_text(8 * 1024, 19);
+    const bytes msg = sample_text(7 * 1024, 19);
     d.compress(msg, compressed);
     EXPECT_LT(compressed.size(), msg.size() / 2);
     message_inflater i;
