@@ -288,12 +288,27 @@ TEST(wscheck_fuzz, without_exec_a_crash_ends_the_run_with_the_finding_saved) {
     EXPECT_TRUE(fs::exists(report["findings"][0]["file"].get<std::string>()));
 }
 
+/// Lines of `path` that start with `prefix` (0 when it cannot be read).
+std::size_t lines_starting(const fs::path& path, const std::string& prefix) {
+    std::ifstream in(path);
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) {
+        n += line.rfind(prefix, 0) == 0 ? 1u : 0u;
+    }
+    return n;
+}
+
 TEST(wscheck_fuzz, ctrl_c_stops_and_still_writes_the_report) {
-    serve_process server;
+    const auto port = free_port();
     const auto out = fresh_dir("interrupt");
-    child_process fuzz({WSCHECK_BINARY, "fuzz", server.url(), "--count", "100000000", "--time", "600", "--seed", "1",
-                        "-o", out.string()});
-    std::this_thread::sleep_for(1s);
+    child_process fuzz({WSCHECK_BINARY, "fuzz", url_of(port), "--exec", fragile_command(port, "none") + " --log-accepts 1",
+                        "--count", "100000000", "--time", "600", "--seed", "1", "-o", out.string()});
+    // Ctrl-C once inputs are arriving (the server logs each connection: the liveness checks
+    // before the run take two or three), however long the start takes on a busy machine.
+    const auto give_up = std::chrono::steady_clock::now() + 60s;
+    while (lines_starting(out / "server.log", "accepted ") < 10 && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(20ms);
+    }
     fuzz.send_signal(SIGINT);
     const auto status = fuzz.wait(20s);
     ASSERT_TRUE(status.has_value());

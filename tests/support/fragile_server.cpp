@@ -11,7 +11,9 @@
 //                            close body): that connection is never read again, never closed
 //     freeze-on-tilde        a text message starting with '~': the whole server blocks
 //     none                   no bug (a control)
-// The first stdout line is "listening on PORT" once it accepts connections.
+// The first stdout line is "listening on PORT" once it accepts connections; with
+// `--log-accepts 1`, each accepted connection then prints "accepted N" (so that a test can see
+// a fuzzer's inputs arrive, however slow the machine).
 #include "harness/proto/frame_parser.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/http1.hpp"
@@ -195,12 +197,15 @@ private:
     std::shared_ptr<connection> hung_;
 };
 
-void accept(tcp::acceptor& acceptor, bug_set b) {
-    acceptor.async_accept([&acceptor, b](boost::system::error_code ec, tcp::socket s) {
+void accept(tcp::acceptor& acceptor, bug_set b, bool log_accepts, std::size_t accepted = 0) {
+    acceptor.async_accept([&acceptor, b, log_accepts, accepted](boost::system::error_code ec, tcp::socket s) {
         if (!ec) {
+            if (log_accepts) {
+                std::cout << "accepted " << accepted + 1 << std::endl;
+            }
             std::make_shared<connection>(std::move(s), b)->start();
         }
-        accept(acceptor, b);
+        accept(acceptor, b, log_accepts, ec ? accepted : accepted + 1);
     });
 }
 
@@ -209,11 +214,14 @@ void accept(tcp::acceptor& acceptor, bug_set b) {
 int main(int argc, char** argv) {
     std::uint16_t port = 0;
     bug_set b;
+    bool log_accepts = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view name = argv[i];
         const std::string_view value = argv[i + 1];
         if (name == "--port") {
             port = static_cast<std::uint16_t>(std::stoul(std::string{value}));
+        } else if (name == "--log-accepts") {
+            log_accepts = value == "1";
         } else if (name == "--bug") {
             for (std::string_view rest = value; !rest.empty();) {
                 const auto comma = rest.find(',');
@@ -225,7 +233,7 @@ int main(int argc, char** argv) {
     asio::io_context io;
     tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}};
     std::cout << "listening on " << acceptor.local_endpoint().port() << std::endl;
-    accept(acceptor, b);
+    accept(acceptor, b, log_accepts);
     io.run();
     return 0;
 }
