@@ -31,7 +31,9 @@ namespace {
 struct echo_args {
     std::string url = "ws://127.0.0.1:9001";
     std::string agent = "wscheck-reference";
-    double case_timeout_s = 120;
+    // Above the catalog's longest case: 12.x and 13.x allow 480 s (Autobahn's WAITSECS), and a
+    // loaded machine needs them; wscheck bounds every case itself.
+    double case_timeout_s = 600;
     unsigned jobs = 1;
     std::string cacert;
     bool insecure = false;

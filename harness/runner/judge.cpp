@@ -398,10 +398,12 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
         // The series stopped short without an echo that differs: say how far it got rather
         // than list the (compared and forgotten) echoes.
         const std::size_t echoed = facts.series.sent == 0 ? 0 : facts.series.sent - 1;
+        const std::string peer = facts.tester_is_client ? "server" : "client";
         out.reason = std::to_string(echoed) + " of " + std::to_string(facts.series.count) +
-                     " echoes came back; the case ended while waiting for echo " +
-                     std::to_string(echoed + 1) + " (its time limit passed or the connection closed)." +
-                     (seen.events().empty() ? "" : " Also received " + describe(seen.events()) + ".");
+                     " echoes came back; while wscheck waited for echo " + std::to_string(echoed + 1) + ", " +
+                     (out.close.closed_by_us ? std::string{"the case's time limit passed"}
+                                             : "the " + peer + " closed the connection") +
+                     "." + (seen.events().empty() ? "" : " Also received " + describe(seen.events()) + ".");
     }
     if (!facts.deflate.agreed.empty() && out.behavior == behavior::failed) {
         // Which parameters were in force matters for a compressed exchange that went wrong.
