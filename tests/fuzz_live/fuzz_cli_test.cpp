@@ -204,7 +204,7 @@ TEST(wscheck_fuzz, finds_an_exit_on_rsv2_continuation) {
 
 TEST(wscheck_fuzz, finds_a_connection_that_stops_being_read) {
     const auto f = fuzz_fragile("hang-on-short-close", "2", fresh_dir("hang"),
-                                {"--close-timeout", "1.5", "--shrink-attempts", "8"});
+                                {"--close-timeout", "1.5", "--shrink-attempts", "5"});
     expect_found(f, "hang", 400);
     EXPECT_NE(f.finding["detail"].get<std::string>().find("did not close the input's connection"), std::string::npos)
         << f.finding["detail"];
