@@ -48,7 +48,7 @@ struct client_test_args {
     std::string exec;
     std::string agent = "client";
     unsigned agents = 1;
-    double exec_timeout_s = 600;
+    double exec_timeout_s = 0; ///< 0: the selected cases' time limits added up (exec_budget)
     double idle_timeout_s = 60;
     double handshake_timeout_s = 5;
     double close_timeout_s = 1;
@@ -62,6 +62,21 @@ struct client_test_args {
 
 std::chrono::milliseconds ms_of(double seconds) {
     return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+/// How long a client that runs the selected cases one after the other may take at most: each
+/// case's own limit, its opening and closing handshakes, and a second to connect for the next.
+/// A fixed default would cut off a real client in the middle of 12 and 13 (1000 messages per
+/// case, up to 480 s each), while a client that hangs is already ended sooner, by a case's
+/// limit or by --idle-timeout; this only bounds the whole run.
+std::chrono::milliseconds exec_budget(const std::vector<const cases::case_def*>& selected,
+                                      const runner::listener_options& lo) {
+    std::chrono::milliseconds total{0};
+    for (const auto* c : selected) {
+        total += std::max(c->timeout, c->deadline.value_or(c->timeout)) + lo.connection.handshake_timeout +
+                 lo.connection.close_timeout + std::chrono::seconds{1};
+    }
+    return total;
 }
 
 /// Autobahn's agent patterns: '*' matches any run of characters, the rest literally.
@@ -315,7 +330,8 @@ int run_test_client(client_test_args& args) {
             end = {true, true, "the run was interrupted (Ctrl-C)."};
         }
     });
-    const auto exec_deadline = std::chrono::steady_clock::now() + ms_of(args.exec_timeout_s);
+    const auto exec_limit = args.exec_timeout_s > 0 ? ms_of(args.exec_timeout_s) : exec_budget(selected, lo);
+    const auto exec_deadline = std::chrono::steady_clock::now() + exec_limit;
     std::optional<std::chrono::steady_clock::time_point> exited_at;
     // Checked every 50 ms: whether the run is over (see the top of this file).
     net::asio::steady_timer tick(io);
@@ -336,9 +352,12 @@ int run_test_client(client_test_args& args) {
                                                               : "the client " + child->describe_exit() + "."};
             } else if (!exited_at && now > exec_deadline) {
                 child->kill_group();
-                end = {true, false, "the client was still running after --exec-timeout (" +
-                                        std::to_string(static_cast<long long>(args.exec_timeout_s)) +
-                                        " s) and was killed."};
+                const std::string limit =
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(exec_limit).count()) + " s";
+                end = {true, false, args.exec_timeout_s > 0
+                                        ? "the client was still running after --exec-timeout (" + limit + ") and was killed."
+                                        : "the client was still running after " + limit + ", the selected cases' time "
+                                          "limits added up (--exec-timeout sets another), and was killed."};
             }
         } else {
             const auto& agents = listener->agents();
@@ -424,9 +443,9 @@ void add_test_client_command(CLI::App& app, int& status) {
                     "Without --exec: wait for this many agents to ask /updateReports before ending")
         ->check(CLI::Range(1u, 1000u))
         ->capture_default_str();
-    cmd->add_option("--exec-timeout", args->exec_timeout_s, "Seconds the --exec client may run")
-        ->check(CLI::Range(1.0, 86400.0))
-        ->capture_default_str();
+    cmd->add_option("--exec-timeout", args->exec_timeout_s,
+                    "Seconds the --exec client may run (default: the selected cases' time limits added up)")
+        ->check(CLI::Range(1.0, 7 * 86400.0));
     cmd->add_option("--idle-timeout", args->idle_timeout_s, "End after this many seconds with no connection")
         ->check(CLI::Range(1.0, 86400.0))
         ->capture_default_str();
