@@ -142,6 +142,14 @@ void peer_observer::use_deflate(const proto::deflate_agreement& agreed) {
     inflate_options_.no_context_takeover =
         peer_is_server ? agreed.server_no_context_takeover : agreed.client_no_context_takeover;
     inflate_options_.max_message_size = options_.max_message_size;
+    // A peer that compresses with a larger window than it agreed to (7.1.2) must be caught:
+    // zlib measures a back-reference against its window plus the output of the current call,
+    // so only one byte of output per call makes "never further back than 2^window_bits" exact.
+    // That costs about ten times the inflating time, paid only below 15 bits: a 15-bit window
+    // is DEFLATE's largest distance, which no stream can exceed.
+    inflate_options_.chunk_size = inflate_options_.window_bits < proto::max_window_bits
+                                      ? 1
+                                      : proto::inflater_options{}.chunk_size;
     inflater_ = std::make_unique<proto::message_inflater>(inflate_options_);
     parser_.set_rsv1_allowed(true);
 }

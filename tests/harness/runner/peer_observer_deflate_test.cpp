@@ -143,6 +143,43 @@ TEST(PeerObserverDeflate, TheServersNoContextTakeoverIsHeldToIt) {
     EXPECT_EQ(honest.events().size(), 2u);
 }
 
+TEST(PeerObserverDeflate, AReferenceBeyondTheAgreedWindowIsCaughtWithinOneMessage) {
+    // Agreed: the server's window is 2^10 bytes. One message of 1100 random bytes twice over:
+    // a 15-bit compressor refers 1100 bytes back for the second half, which a 10-bit one may
+    // not. The message is small enough to inflate in one zlib call, where zlib alone would
+    // measure the distance against the output of that call and let it through.
+    std::vector<std::uint8_t> half(1100);
+    std::uint32_t x = 2463534242u;
+    for (auto& b : half) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b = static_cast<std::uint8_t>(x);
+    }
+    std::vector<std::uint8_t> msg = half;
+    msg.insert(msg.end(), half.begin(), half.end());
+    proto::deflate_agreement a;
+    a.server_max_window_bits = 10;
+    std::vector<std::uint8_t> c;
+
+    auto o = agreed(a);
+    proto::message_deflater too_wide; // 15 bits
+    too_wide.compress(msg, c);
+    ASSERT_LT(c.size(), msg.size() - 500); // the second half did refer back
+    feed(o, frame(proto::opcode::binary, c, true, 4));
+    EXPECT_TRUE(broke(o, proto::violation::bad_compressed_data));
+
+    auto honest = agreed(a);
+    proto::deflater_options ten;
+    ten.window_bits = 10;
+    proto::message_deflater d{ten};
+    d.compress(msg, c);
+    feed(honest, frame(proto::opcode::binary, c, true, 4));
+    EXPECT_TRUE(honest.violations().empty());
+    ASSERT_EQ(honest.events().size(), 1u);
+    EXPECT_EQ(honest.events()[0].data.size(), msg.size());
+}
+
 TEST(PeerObserverDeflate, AMessagePastTheCapIsCutNotAViolation) {
     runner::observer_options options;
     options.max_message_size = 1000;
