@@ -325,6 +325,20 @@ void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8
     write(std::move(wire), chop, std::move(then));
 }
 
+void case_runner::start_deflate(const proto::deflate_agreement& agreed) {
+    const bool client = role_ == proto::role::client;
+    proto::deflater_options ours;
+    ours.window_bits = client ? agreed.client_max_window_bits : agreed.server_max_window_bits;
+    ours.no_context_takeover = client ? agreed.client_no_context_takeover : agreed.server_no_context_takeover;
+    // What we send only has to be valid DEFLATE within the agreement; how hard zlib searches
+    // is ours to choose. Level 1, and stored stretches for data that does not compress, cost
+    // a fraction of level 6's time on 12.x/13.x's thousand-message series (docs/benchmarks.md).
+    ours.level = 1;
+    ours.store_incompressible = true;
+    deflater_ = std::make_unique<proto::message_deflater>(ours);
+    observer_.use_deflate(agreed);
+}
+
 void case_runner::send_series_message(const cases::echo_series& s) {
     // The next `length` bytes of the source, round and round (Autobahn's sendOne).
     const auto source = s.source.view();

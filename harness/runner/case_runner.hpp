@@ -110,6 +110,9 @@ private:
     /// ("" to decline), by the case's rules; sets up compression when agreed, and
     /// facts_.deflate_untestable when the client's offers leave the case nothing to test.
     std::string answer_deflate(const proto::accepted_request& request);
+    /// Once permessage-deflate is agreed, in either role: our compressor with our side's
+    /// window and context rule (7.1.1, 7.1.2), and the observer inflating the peer's side.
+    void start_deflate(const proto::deflate_agreement& agreed);
     void close_tcp_first();
     // case_runner.cpp: both roles
     void open(std::span<std::uint8_t> leftover);

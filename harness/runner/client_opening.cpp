@@ -185,12 +185,7 @@ bool case_runner::check_deflate(const proto::accepted_response& accepted) {
         return true;
     }
     d.agreed = agreed->describe();
-    // We are the client: our messages use the client's window and context rule (7.1.1, 7.1.2).
-    proto::deflater_options ours;
-    ours.window_bits = agreed->client_max_window_bits;
-    ours.no_context_takeover = agreed->client_no_context_takeover;
-    deflater_ = std::make_unique<proto::message_deflater>(ours);
-    observer_.use_deflate(*agreed);
+    start_deflate(*agreed);
     return true;
 }
 

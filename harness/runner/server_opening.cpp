@@ -109,13 +109,7 @@ std::string case_runner::answer_deflate(const proto::accepted_request& request) 
         d.response = proto::format_extensions({proto::to_extension(accepted->response)});
         const auto agreed = proto::deflate_agreement::from(accepted->response);
         d.agreed = agreed.describe();
-        // We are the server: our messages use the server's window and context rule (7.1.1,
-        // 7.1.2); the observer inflates the client's with the client's.
-        proto::deflater_options ours;
-        ours.window_bits = agreed.server_max_window_bits;
-        ours.no_context_takeover = agreed.server_no_context_takeover;
-        deflater_ = std::make_unique<proto::message_deflater>(ours);
-        observer_.use_deflate(agreed);
+        start_deflate(agreed);
         return d.response;
     }
     if (spec.required && !spec.accept.empty()) {
