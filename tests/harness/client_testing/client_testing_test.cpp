@@ -1,5 +1,7 @@
 // `wscheck test-client` end to end, through the binary as users run it.
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
@@ -339,6 +341,22 @@ TEST(ClientTesting, ClientsThatCrashHangOrNeverConnect) {
         EXPECT_EQ(r.exit_code, 1);
         EXPECT_NE(r.report["cases"][0].value("reason", "").find("--exec-timeout"), std::string::npos)
             << r.report["cases"][0].value("reason", "");
+    }
+    {
+        // No --exec-timeout: the limit is the selected case's own (1 s), plus its handshake
+        // (1 s here), close (0.5 s) and a second to connect: 3.5 s, not a fixed default.
+        const auto started = std::chrono::steady_clock::now();
+        const auto r = test_client("hang_default",
+                                   "-c '1.1.1' --exec 'sleep 30' --handshake-timeout 1 --close-timeout 0.5 "
+                                   "--agent hang_default",
+                                   "hang_default");
+        const auto took = std::chrono::steady_clock::now() - started;
+        ASSERT_TRUE(r.report.is_object()) << r.log;
+        EXPECT_EQ(r.exit_code, 1);
+        const auto reason = r.report["cases"][0].value("reason", "");
+        EXPECT_NE(reason.find("still running after 3 s, the selected cases' time limits added up"), std::string::npos)
+            << reason;
+        EXPECT_LT(took, std::chrono::seconds{25}) << "ended by the cases' limit, not by sleep 30";
     }
 }
 
