@@ -1,5 +1,6 @@
 #include "harness/runner/judge.hpp"
 
+#include "cases/builders.hpp"
 #include "harness/runner/frame_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -81,6 +82,44 @@ TEST(Judge, WrongEchoFailsAndSaysWhere) {
     EXPECT_EQ(r.behavior, behavior::failed);
     EXPECT_NE(r.reason.find("\"Hellp\""), std::string::npos) << r.reason;
     EXPECT_NE(r.reason.find("\"Hello\""), std::string::npos) << r.reason;
+}
+
+/// 12.1.1-like: 1000 messages, each echoed before the next is sent.
+cases::script series_script() {
+    cases::script s = echo_script();
+    cases::echo_series series;
+    series.count = 1000;
+    s.steps.emplace_back(series);
+    s.outcomes = {{behavior::ok, {cases::build::series_done(1000)}}};
+    return s;
+}
+
+TEST(Judge, ASeriesThatStopsShortSaysHowManyEchoesCameBack) {
+    auto facts = opened();
+    facts.series = {822, 1000}; // echo 822 was awaited
+    {
+        peer_observer o;
+        (void)o.start_close(1000, "", microseconds{1}); // the time limit: we close
+        server_closes(o, 1000);
+        reports::case_result r;
+        judge(series_script(), o, facts, r);
+        EXPECT_EQ(r.behavior, behavior::failed);
+        EXPECT_EQ(r.reason.find("821 of 1000 echoes came back; while wscheck waited for echo 822, the case's time "
+                                "limit passed."),
+                  0u)
+            << r.reason;
+    }
+    {
+        peer_observer o;
+        server_closes(o, 1000); // the server gave up first
+        reports::case_result r;
+        judge(series_script(), o, facts, r);
+        EXPECT_EQ(r.behavior, behavior::failed);
+        EXPECT_NE(r.reason.find("821 of 1000 echoes came back; while wscheck waited for echo 822, the server closed "
+                                "the connection."),
+                  std::string::npos)
+            << r.reason;
+    }
 }
 
 TEST(Judge, ServerThatNeverFailsTheConnectionIsCaught) {
