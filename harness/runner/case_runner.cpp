@@ -270,12 +270,15 @@ void case_runner::run_step(const cases::step& s) {
         series_at_ = 0;
         send_series_message(*series);
     } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
-        // A Close of ours goes out once, as peer_observer::start_close has it (5.5.1: nothing
-        // after it); a raw one, a case's malformed Close, goes out whatever was sent before.
+        // A raw Close, a case's malformed one, goes out whatever was sent before; our own goes
+        // out once, which start_close sees to (5.5.1: nothing after it).
         std::vector<std::uint8_t> bytes;
-        if (c->raw || !observer_.close_sent()) {
+        if (c->raw) {
             const auto payload = close_payload_of(*c);
             bytes = write_logged(observer_, close_frame(payload, {}), role_, now()).bytes;
+        } else {
+            const auto reason = c->reason.view();
+            bytes = observer_.start_close(c->code, {reinterpret_cast<const char*>(reason.data()), reason.size()}, now());
         }
         check_closing();
         write(std::move(bytes), 0, next);
