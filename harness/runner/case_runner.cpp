@@ -342,6 +342,12 @@ void case_runner::start_deflate(const proto::deflate_agreement& agreed) {
     observer_.use_deflate(agreed);
 }
 
+void case_runner::close_instead_of_script() {
+    script_.steps = {cases::send_close{}};
+    script_.outcomes.clear();
+    script_.close = cases::close_expectation{};
+}
+
 void case_runner::send_series_message(const cases::echo_series& s) {
     // The next `length` bytes of the source, round and round (Autobahn's sendOne).
     const auto source = s.source.view();

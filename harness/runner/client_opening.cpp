@@ -147,11 +147,10 @@ void case_runner::on_response_bytes(std::size_t n) {
     }
     hs.completed = true;
     if (script_.deflate && script_.deflate->required && facts_.deflate.agreed.empty()) {
-        // The Autobahn Testsuite's 12.x/13.x: a server that declines the extension gets
-        // UNIMPLEMENTED (the judge says so) and we close at once, normally.
-        script_.steps = {cases::send_close{}};
-        script_.outcomes.clear();
-        script_.close = cases::close_expectation{};
+        // A server may decline any offer (RFC 6455 9.1).
+        facts_.deflate_untestable = "The server declined permessage-deflate (offered: \"" + facts_.deflate.offer +
+                                    "\"); the case needs it.";
+        close_instead_of_script();
     }
     open(got.subspan(used));
 }

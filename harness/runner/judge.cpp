@@ -384,13 +384,6 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
         judge_close(script.close, facts, out);
         return;
     }
-    if (facts.tester_is_client && script.deflate && script.deflate->required && facts.deflate.agreed.empty()) {
-        out.behavior = behavior::unimplemented;
-        out.reason = "The server declined permessage-deflate (offered: \"" + facts.deflate.offer +
-                     "\"); the case needs it.";
-        judge_close(script.close, facts, out);
-        return;
-    }
     judge_events(script, seen, out);
     if (!facts.script_note.empty()) {
         out.reason += " " + facts.script_note;

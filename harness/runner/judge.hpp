@@ -36,8 +36,8 @@ struct connection_facts {
     std::chrono::milliseconds waited{}; ///< how long we waited before dropping
     /// permessage-deflate offered and agreed, when the case offered it (RFC 7692).
     reports::deflate_record deflate;
-    /// Testing a client: why its permessage-deflate offers leave the case nothing to test
-    /// (none offered, or none the case's answer applies to); the case is then UNIMPLEMENTED.
+    /// Why permessage-deflate leaves the case nothing to test: the server declined our offers,
+    /// or the client offered none the case's answer applies to. The case is then UNIMPLEMENTED.
     std::string deflate_untestable;
     /// Why the runner ended a script early, in a sentence (an echo that differs, 12.x).
     std::string script_note;
