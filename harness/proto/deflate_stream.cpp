@@ -1,5 +1,6 @@
 #include "harness/proto/deflate_stream.hpp"
 
+#include "harness/proto/deflate_decoder.hpp"
 #include "harness/proto/error.hpp"
 
 #include <zlib.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include <optional>
 
 namespace wscheck::proto {
 namespace {
@@ -99,11 +101,13 @@ struct message_deflater::impl {
     uLong probe_in = 0;                      ///< total_in when the probe began
     uLong probe_out = 0;                     ///< total_out when the probe began
     int level = 0;                           ///< zlib's level now
+    /// compress_limit: bytes of this message still to compress before storing the rest.
+    std::size_t compress_left = std::numeric_limits<std::size_t>::max();
 
     void run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, int flush);
     bool set_level(int to);
     void decide(std::vector<std::uint8_t>& out, int configured_level);
-    void start_message(int configured_level);
+    void start_message(int configured_level, std::size_t compress_limit);
 };
 
 void message_deflater::impl::run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, int flush) {
@@ -168,7 +172,8 @@ void message_deflater::impl::decide(std::vector<std::uint8_t>& out, int configur
     probe_out = s.total_out;
 }
 
-void message_deflater::impl::start_message(int configured_level) {
+void message_deflater::impl::start_message(int configured_level, std::size_t compress_limit) {
+    compress_left = compress_limit == 0 ? std::numeric_limits<std::size_t>::max() : compress_limit;
     if (level != configured_level && !set_level(configured_level)) {
         // Still at level 0 (zlib refused the change, which it does only with input held):
         // this message is stored, a fresh probe tries again with the next one.
@@ -198,7 +203,7 @@ message_deflater::message_deflater(const deflater_options& options)
         throw std::bad_alloc();
     }
     impl_->level = options_.level;
-    impl_->start_message(options_.level);
+    impl_->start_message(options_.level, options_.compress_limit);
 }
 
 message_deflater::~message_deflater() {
@@ -226,6 +231,25 @@ std::size_t message_deflater::memory_in_use() const noexcept {
 
 void message_deflater::write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out,
                              bool flush) {
+    impl& d = *impl_;
+    if (piece.size() >= d.compress_left) {
+        // The message's compressed part ends here: the rest is stored, from a block boundary.
+        compress_part(piece.first(d.compress_left), out, false);
+        piece = piece.subspan(d.compress_left);
+        d.run({}, out, Z_BLOCK);
+        d.compress_left = std::numeric_limits<std::size_t>::max();
+        if (d.set_level(0)) {
+            d.now = impl::mode::storing;
+            d.left = std::numeric_limits<std::size_t>::max();
+        }
+    } else if (d.compress_left != std::numeric_limits<std::size_t>::max()) {
+        d.compress_left -= piece.size();
+    }
+    compress_part(piece, out, flush);
+}
+
+void message_deflater::compress_part(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out,
+                                     bool flush) {
     impl& d = *impl_;
     if (options_.store_incompressible) {
         // Up to each point where the probe is judged or a stored stretch ends, then on.
@@ -257,12 +281,23 @@ void message_deflater::finish(std::vector<std::uint8_t>& out) {
     if (options_.no_context_takeover) {
         deflateReset(&impl_->s);
     }
-    impl_->start_message(options_.level);
+    impl_->start_message(options_.level, options_.compress_limit);
 }
 
 void message_deflater::reset() {
     deflateReset(&impl_->s);
-    impl_->start_message(options_.level);
+    impl_->start_message(options_.level, options_.compress_limit);
+}
+
+void message_deflater::set_dictionary(std::span<const std::uint8_t> history) {
+    // zlib keeps only the dictionary's last window's worth; longer is wasted hashing.
+    const std::size_t window = std::size_t{1} << std::max(9, int{options_.window_bits});
+    if (history.size() > window) {
+        history = history.last(window);
+    }
+    if (!history.empty()) {
+        deflateSetDictionary(&impl_->s, as_zlib(history.data()), static_cast<uInt>(history.size()));
+    }
 }
 
 void message_deflater::compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t>& out) {
@@ -275,32 +310,40 @@ void message_deflater::compress(std::span<const std::uint8_t> message, std::vect
 
 struct message_inflater::impl {
     counted_memory memory;
-    z_stream s{};
+    z_stream s{};                          ///< zlib's stream, unless exact_window
+    std::optional<deflate_decoder> exact;  ///< with exact_window
+
+    ~impl() {
+        if (!exact) {
+            inflateEnd(&s);
+        }
+    }
 };
 
 message_inflater::message_inflater(const inflater_options& options)
     : options_(options), impl_(std::make_unique<impl>()) {
     options_.window_bits = std::clamp(options_.window_bits, min_window_bits, max_window_bits);
     options_.chunk_size = std::max<std::size_t>(options_.chunk_size, 1);
+    if (options_.exact_window) {
+        deflate_decoder_options d;
+        d.window_bits = options_.window_bits;
+        d.no_context_takeover = options_.no_context_takeover;
+        d.max_message_size = options_.max_message_size;
+        impl_->exact.emplace(d);
+        return;
+    }
     use_counted_memory(impl_->s, impl_->memory);
     if (inflateInit2(&impl_->s, -int{options_.window_bits}) != Z_OK) {
         throw std::bad_alloc();
     }
 }
 
-message_inflater::~message_inflater() {
-    if (impl_) {
-        inflateEnd(&impl_->s);
-    }
-}
+message_inflater::~message_inflater() = default;
 
 message_inflater::message_inflater(message_inflater&&) noexcept = default;
 
 message_inflater& message_inflater::operator=(message_inflater&& other) noexcept {
     if (this != &other) {
-        if (impl_) {
-            inflateEnd(&impl_->s);
-        }
         options_ = other.options_;
         impl_ = std::move(other.impl_);
         message_size_ = other.message_size_;
@@ -312,7 +355,15 @@ message_inflater& message_inflater::operator=(message_inflater&& other) noexcept
 }
 
 std::size_t message_inflater::memory_in_use() const noexcept {
-    return impl_ ? impl_->memory.in_use : 0;
+    if (!impl_) {
+        return 0;
+    }
+    return impl_->exact ? impl_->exact->memory_in_use() : impl_->memory.in_use;
+}
+
+bool message_inflater::at_block_boundary() const noexcept {
+    // zlib's data_type has 128 when inflate stopped at a block boundary (zlib.h).
+    return impl_->exact ? impl_->exact->at_block_boundary() : (impl_->s.data_type & 128) != 0;
 }
 
 std::error_code message_inflater::end_of_stream() {
@@ -342,6 +393,9 @@ std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vec
     }
     if (!tail) {
         message_input_ += in.size();
+    }
+    if (impl_->exact) {
+        return run_exact(in, out);
     }
     z_stream& s = impl_->s;
     // The output room starts near what the input may inflate to and doubles up to the chunk
@@ -394,7 +448,11 @@ std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vec
                 spent_ = true;
                 return violation::bad_compressed_data;
             }
-            if (s.avail_in == 0 && s.avail_out != 0) {
+            // All input taken, and either room left over (nothing more to come out) or the
+            // stream between blocks (nothing pending). The second matters: another call
+            // there, making no progress, would clear data_type's block-boundary bit, and a
+            // whole message would be refused when its last byte filled the room exactly.
+            if (s.avail_in == 0 && (s.avail_out != 0 || (s.data_type & 128) != 0)) {
                 break;
             }
         }
@@ -404,6 +462,21 @@ std::error_code message_inflater::run(std::span<const std::uint8_t> in, std::vec
         }
     }
     return {};
+}
+
+std::error_code message_inflater::run_exact(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) {
+    if (stream_ended_) {
+        return {}; // 7.2.3.4: the rest of the message is not DEFLATE data
+    }
+    deflate_decoder& d = *impl_->exact;
+    const std::size_t before = out.size();
+    const std::error_code ec = d.write(in, out);
+    message_size_ += out.size() - before;
+    stream_ended_ = d.stream_ended();
+    if (ec) {
+        spent_ = true;
+    }
+    return ec;
 }
 
 std::error_code message_inflater::write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out) {
@@ -420,15 +493,18 @@ std::error_code message_inflater::finish(std::vector<std::uint8_t>& out) {
         if (const auto ec = run(deflate_tail, out, true)) {
             return ec;
         }
-        // zlib's data_type has 128 when inflate stopped at a block boundary (zlib.h): the
-        // tail is an empty stored block, so a message that was whole ends there. Anything
-        // else means the message's data stopped inside a block.
-        if (!stream_ended_ && (impl_->s.data_type & 128) == 0) {
+        // The tail is an empty stored block, so a message that was whole ends at a block
+        // boundary. Anything else means the message's data stopped inside a block.
+        if (!stream_ended_ && !at_block_boundary()) {
             spent_ = true;
             return violation::bad_compressed_data;
         }
     }
-    if (options_.no_context_takeover && !empty && !stream_ended_) {
+    if (impl_->exact) {
+        if (!empty) {
+            impl_->exact->end_message();
+        }
+    } else if (options_.no_context_takeover && !empty && !stream_ended_) {
         inflateReset(&impl_->s);
     }
     message_size_ = 0;

@@ -10,7 +10,9 @@
 //                      (inflated_too_big, 1009) the moment a message passes
 //                      options.max_message_size, so a decompression bomb costs at most the
 //                      cap, never what it would inflate to; anything zlib refuses is
-//                      bad_compressed_data (1007)
+//                      bad_compressed_data (1007). With options.exact_window the inflating
+//                      is deflate_decoder's instead of zlib's: the same results, and every
+//                      back-reference held to the agreed window exactly (a tester's choice)
 //
 // Window bits 8 (zlib's caveat, zlib.h on deflateInit2): zlib's deflate has no 256-byte
 // window; since 1.2.9 it refuses windowBits -8 for raw deflate (and silently uses 9 with a
@@ -48,6 +50,11 @@ struct deflater_options {
     /// to 1 MiB). Random or already-compressed data costs a copy instead of ~15 ns a byte; what
     /// compresses costs one extra block boundary a message. Off: zlib's output, byte for byte.
     bool store_incompressible = false;
+    /// When not 0: each message's first `compress_limit` bytes are compressed at `level` and
+    /// the rest is stored, after a block boundary. A cap on the effort a message costs, for an
+    /// endpoint that echoes gigabytes (the reference server as the catalog's control): every
+    /// message still carries Huffman-coded data, and what follows costs a copy. 0: no cap.
+    std::size_t compress_limit = 0;
 };
 
 class message_deflater {
@@ -73,12 +80,21 @@ public:
     /// pending. Cheaper than constructing one (zlib keeps its ~256 KiB of buffers), for a
     /// user that compresses many independent streams (fuzz/fuzz_inflate.cpp).
     void reset();
+    /// Right after reset(): the next message may refer back into `history`, the bytes the
+    /// peer's decompressor holds from earlier messages (context takeover, 7.1.1). zlib uses
+    /// at most its window minus 262 bytes of it, so the agreed window still bounds every
+    /// distance. A compressor that skipped messages (they were compressed elsewhere) thus
+    /// takes the context up again without keeping it.
+    void set_dictionary(std::span<const std::uint8_t> history);
 
     const deflater_options& options() const noexcept { return options_; }
     /// Bytes zlib holds for this compressor now (counted through its allocation hooks).
     std::size_t memory_in_use() const noexcept;
 
 private:
+    /// write() without compress_limit's split.
+    void compress_part(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out, bool flush);
+
     struct impl;
     deflater_options options_;
     std::unique_ptr<impl> impl_;
@@ -88,9 +104,15 @@ struct inflater_options {
     std::uint8_t window_bits = max_window_bits;       ///< 8..15: the window the peer agreed to
     bool no_context_takeover = false;                 ///< the peer resets after every message
     std::uint64_t max_message_size = 64 * 1024 * 1024; ///< inflated bytes of one message
-    /// Output grows by at most this per step. zlib checks distances against the window only
-    /// for bytes no longer in the output room of the current call: a tester that wants
-    /// "never further back than 2^window_bits" enforced exactly sets this to 1 (slow).
+    /// Inflate with deflate_decoder rather than zlib: a back-reference further back than
+    /// 2^window_bits bytes (or than any output) is bad_compressed_data exactly, which zlib
+    /// checks only for bytes no longer in the output room of the current call. Otherwise the
+    /// same behaviour, errors and output, and faster than zlib.
+    bool exact_window = false;
+    /// zlib only: output grows by at most this per inflate() call. 1 makes zlib check every
+    /// distance against its window (each reference then reads from it), as exact_window does,
+    /// at a tenth of the speed or less: the reference fuzz/fuzz_inflate_exact.cpp compares
+    /// deflate_decoder with.
     std::size_t chunk_size = 64 * 1024;
 };
 
@@ -118,13 +140,16 @@ public:
     std::uint64_t message_size() const noexcept { return message_size_; }
     const inflater_options& options() const noexcept { return options_; }
     /// Bytes zlib holds for this decompressor now (counted through its allocation hooks;
-    /// inflate allocates its window on first use).
+    /// inflate allocates its window on first use), or with exact_window the decoder's tables
+    /// and buffer (allocated on first use too).
     std::size_t memory_in_use() const noexcept;
 
 private:
     struct impl;
     std::error_code run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, bool tail);
+    std::error_code run_exact(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out);
     std::error_code end_of_stream();
+    bool at_block_boundary() const noexcept;
 
     inflater_options options_;
     std::unique_ptr<impl> impl_;

@@ -91,6 +91,9 @@ struct session_options {
     /// (deflater_options::store_incompressible): random or already-compressed echoes cost a
     /// copy, not zlib's ~15 ns a byte.
     bool deflate_store_incompressible = true;
+    /// Compress each outgoing message's first this many bytes and store the rest
+    /// (deflater_options::compress_limit); 0: whole messages.
+    std::size_t deflate_compress_limit = 0;
 };
 
 enum class session_state : std::uint8_t { open, closing, closed };

@@ -2,6 +2,8 @@
 
 #include "harness/proto/error.hpp"
 
+#include "tests/harness/proto/sample_bytes.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -19,8 +21,9 @@ namespace wscheck::proto {
 namespace {
 
 using bytes = std::vector<std::uint8_t>;
+using testing::of;
+using testing::random_bytes;
 
-bytes of(std::string_view s) { return {s.begin(), s.end()}; }
 std::string text(const bytes& b) { return {b.begin(), b.end()}; }
 
 /// Text that compresses, with repeats far apart so large windows matter.
@@ -37,15 +40,6 @@ bytes sample_text(std::size_t n, unsigned seed) {
         }
     }
     out.resize(n);
-    return out;
-}
-
-bytes random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    bytes out(n);
-    for (auto& b : out) {
-        b = static_cast<std::uint8_t>(rng());
-    }
     return out;
 }
 
