@@ -74,6 +74,10 @@ struct case_result {
     // timing
     std::chrono::system_clock::time_point started{};
     std::chrono::milliseconds duration{};
+    /// For the run's scheduler (runner::test_run), not reported: after the connection opened,
+    /// the peer sent a frame or closed TCP (answered); or it did neither while it owed an answer
+    /// (silent); or it owed none and did neither (nothing learnt).
+    enum class after_open { nothing_learnt, answered, silent } peer = after_open::nothing_learnt;
 };
 
 struct run_result {

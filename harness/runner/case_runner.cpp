@@ -75,7 +75,8 @@ case_runner::case_runner(net::asio::io_context& io, const runner_options& option
                          const cases::case_def& c, proto::role tester, done_handler on_done)
     : io_(io), options_(options), case_(c), role_(tester), on_done_(std::move(on_done)),
       observer_(for_role(options.observe, tester)),
-      step_timer_(io), kill_timer_(io), close_timer_(io), hard_timer_(io), deadline_timer_(io) {}
+      step_timer_(io), kill_timer_(io), close_timer_(io), hard_timer_(io), deadline_timer_(io),
+      silence_timer_(io) {}
 
 std::chrono::microseconds case_runner::now() const {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
@@ -107,6 +108,7 @@ void case_runner::begin(std::string section_title) {
     result_.report_time = case_.report_time;
     script_ = case_.build();
     facts_.tester_is_client = role_ == proto::role::client;
+    observer_.fail_fast(may_end_early());
 
     const milliseconds idle_phase = script_.idle_connections == 0
                                         ? milliseconds{}
@@ -138,6 +140,10 @@ void case_runner::open(std::span<std::uint8_t> leftover) {
         observer_.receive(leftover, now());
     }
     read_buffer_.resize(detail::frame_read_size);
+    last_heard_ = clock::now();
+    if (silence_limit_ != milliseconds{}) {
+        arm_silence();
+    }
     if (case_.deadline) {
         arm_timer(deadline_timer_, *case_.deadline, [this] { on_case_timeout(*case_.deadline); });
     }
@@ -165,6 +171,7 @@ void case_runner::read_frames() {
                                      self->finish();
                                      return;
                                  }
+                                 self->last_heard_ = clock::now();
                                  self->observer_.receive({self->read_buffer_.data(), n}, self->now());
                                  self->after_receive();
                                  if (!self->finished_) {
@@ -182,6 +189,63 @@ void case_runner::after_receive() {
         done();
     }
     maybe_finish_when_done();
+    check_closing();
+    end_if_decided();
+}
+
+namespace {
+
+/// The events so far begin every trace an outcome could still match: none may be judged yet.
+/// False when no outcome can match whatever comes next (events only ever add up). Outcomes
+/// judged by a predicate (5.5.3's pongs) cannot be ruled out early.
+bool some_outcome_may_match(const cases::script& script, const std::vector<cases::event>& got) {
+    for (const auto& o : script.outcomes) {
+        if (o.accepts || (got.size() <= o.trace.size() && std::equal(got.begin(), got.end(), o.trace.begin()))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+bool case_runner::may_end_early() const {
+    // Only where wscheck is to close anyway: where the peer must fail the connection itself,
+    // who closes is part of the verdict, so the peer keeps its time to do so; a close that is
+    // only recorded, or a response the client must refuse, is left to run its course.
+    const auto& want = script_.close;
+    return !want.informational && (want.closed_by_us || want.either_may_close) &&
+           script_.handshake.must != cases::handshake_spec::expect::reject;
+}
+
+void case_runner::end_if_decided() {
+    if (facts_.decided || finished_ || ended_ || observer_.close_sent() || observer_.close_received() ||
+        !may_end_early()) {
+        return;
+    }
+    connection_facts::early_end decided;
+    if (!observer_.violations().empty()) {
+        // A rule broken on the wire makes the case FAILED whatever follows (judge.hpp). As a
+        // conformant endpoint must (RFC 6455 7.1.7), fail the connection with the rule's code.
+        const auto& v = observer_.violations().front();
+        const auto code = proto::info(v.what).close_code;
+        decided.code = code != 0 ? code : proto::close_code::protocol_error;
+        decided.why = "the peer broke RFC " + std::string{v.section.starts_with("RFC") ? "" : "6455 "} +
+                      std::string{v.section};
+    } else if (!script_.outcomes.empty() && !some_outcome_may_match(script_, observer_.events())) {
+        decided.code = proto::close_code::normal;
+        decided.why = "no allowed outcome begins with the events received";
+    } else {
+        return;
+    }
+    facts_.decided = decided;
+    // Nothing more of the script: no step waits, and the case's timers give way to the close.
+    await_count_ = 0;
+    await_done_ = {};
+    for (auto* t : {&step_timer_, &kill_timer_, &deadline_timer_}) {
+        t->cancel();
+    }
+    write(observer_.start_close(decided.code, "", now()), 0, {});
     check_closing();
 }
 
@@ -240,7 +304,7 @@ void case_runner::check_closing() {
 }
 
 void case_runner::next_step() {
-    if (finished_ || ended_) {
+    if (finished_ || ended_ || facts_.decided) {
         return;
     }
     if (step_index_ >= script_.steps.size()) {
@@ -313,15 +377,28 @@ void case_runner::run_step(const cases::step& s) {
 
 void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8_t> data,
                                     std::size_t fragment_size, std::size_t chop, std::function<void()> then) {
-    std::vector<std::uint8_t> compressed;
-    if (deflater_) {
-        // RFC 7692 7.2.1: the whole message compressed, then its bytes split into frames
-        // (as the Autobahn Testsuite's auto-fragmentation does); RSV1 on the first only (6.1).
-        deflater_->compress(data, compressed);
+    if (!deflater_) {
+        send_message_frames(op, data, fragment_size, false, chop, std::move(then));
+        return;
     }
-    const auto all = deflater_ ? std::span<const std::uint8_t>{compressed} : data;
+    if (deflater_stale_) {
+        // A series went out compressed elsewhere: our stream's context is not the peer's.
+        // A fresh one refers to nothing, which is valid under any agreement.
+        deflater_->reset();
+        deflater_stale_ = false;
+    }
+    // RFC 7692 7.2.1: the whole message compressed, then its bytes split into frames (as the
+    // Autobahn Testsuite's auto-fragmentation does); RSV1 on the first only (6.1).
+    std::vector<std::uint8_t> compressed;
+    deflater_->compress(data, compressed);
+    send_message_frames(op, compressed, fragment_size, true, chop, std::move(then));
+}
+
+void case_runner::send_message_frames(proto::opcode op, std::span<const std::uint8_t> payload,
+                                      std::size_t fragment_size, bool compressed, std::size_t chop,
+                                      std::function<void()> then) {
     std::vector<std::uint8_t> wire;
-    for (const auto& f : message_frames(op, all, fragment_size, deflater_ != nullptr, {})) {
+    for (const auto& f : message_frames(op, payload, fragment_size, compressed, {})) {
         const auto frame = write_logged(observer_, f, role_, now());
         wire.insert(wire.end(), frame.bytes.begin(), frame.bytes.end());
     }
@@ -339,6 +416,7 @@ void case_runner::start_deflate(const proto::deflate_agreement& agreed) {
     ours.level = 1;
     ours.store_incompressible = true;
     deflater_ = std::make_unique<proto::message_deflater>(ours);
+    series_deflater_ = std::make_unique<series_deflater>(ours);
     observer_.use_deflate(agreed);
 }
 
@@ -348,29 +426,63 @@ void case_runner::close_instead_of_script() {
     script_.close = cases::close_expectation{};
 }
 
+namespace {
+
+/// `data` is the `length` bytes of `source` from `at`, read round and round.
+bool equals_cut(std::span<const std::uint8_t> data, std::span<const std::uint8_t> source, std::size_t at,
+                std::size_t length) {
+    if (data.size() != length) {
+        return false;
+    }
+    while (!data.empty()) {
+        const std::size_t n = std::min(data.size(), source.size() - at);
+        if (!std::equal(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n),
+                        source.begin() + static_cast<std::ptrdiff_t>(at))) {
+            return false;
+        }
+        data = data.subspan(n);
+        at = 0;
+    }
+    return true;
+}
+
+} // namespace
+
 void case_runner::send_series_message(const cases::echo_series& s) {
-    // The next `length` bytes of the source, round and round (Autobahn's sendOne).
+    // The next `length` bytes of the source, round and round (Autobahn's sendOne). They are
+    // compared where they lie in the source when the echo comes: no copy of each message.
     const auto source = s.source.view();
-    series_expected_.clear();
-    while (series_expected_.size() < s.length && !source.empty()) {
-        const std::size_t n = std::min(s.length - series_expected_.size(), source.size() - series_at_);
-        series_expected_.insert(series_expected_.end(), source.begin() + static_cast<std::ptrdiff_t>(series_at_),
-                                source.begin() + static_cast<std::ptrdiff_t>(series_at_ + n));
-        series_at_ = (series_at_ + n) % source.size();
+    series_message_at_ = series_at_;
+    series_message_length_ = source.empty() ? 0 : s.length;
+    if (!source.empty()) {
+        series_at_ = (series_at_ + s.length % source.size()) % source.size();
     }
     ++series_sent_;
     facts_.series = {series_sent_, s.count}; // for the judge, should the series stop short
     // No timer of its own: the case's deadline (Autobahn's closeAfter) bounds the series.
     await_count_ = observer_.events().size() + 1;
     await_done_ = [this, &s] { on_series_echo(s); };
-    send_data_message(s.op, series_expected_, s.fragment_size, 0, {});
+    std::vector<std::uint8_t> message;
+    if (!series_deflater_) {
+        for (std::size_t at = series_message_at_; message.size() < series_message_length_; at = 0) {
+            const std::size_t n = std::min(series_message_length_ - message.size(), source.size() - at);
+            message.insert(message.end(), source.begin() + static_cast<std::ptrdiff_t>(at),
+                           source.begin() + static_cast<std::ptrdiff_t>(at + n));
+        }
+        send_data_message(s.op, message, s.fragment_size, 0, {});
+        return;
+    }
+    // A thousand messages cut from one data set: compressed from cached pieces of it
+    // (series_deflate.hpp), not each from scratch.
+    series_deflater_->compress(source, series_message_at_, series_message_length_, message);
+    deflater_stale_ = true;
+    send_message_frames(s.op, message, s.fragment_size, true, 0, {});
 }
 
 void case_runner::on_series_echo(const cases::echo_series& s) {
     const auto& got = observer_.events().back();
     const auto want = s.op == proto::opcode::text ? cases::event::kind::text : cases::event::kind::binary;
-    const auto data = got.data.view();
-    if (got.what == want && std::equal(data.begin(), data.end(), series_expected_.begin(), series_expected_.end())) {
+    if (got.what == want && equals_cut(got.data.view(), s.source.view(), series_message_at_, series_message_length_)) {
         observer_.drop_last_event(); // compared; a 1000-message series holds one at a time
         if (series_sent_ < s.count) {
             send_series_message(s);
@@ -383,7 +495,7 @@ void case_runner::on_series_echo(const cases::echo_series& s) {
     }
     // Stop at the first echo that differs; it stays among the events for the judge.
     facts_.script_note = "Echo " + std::to_string(series_sent_) + " of " + std::to_string(s.count) +
-                         " differs from the message sent (" + std::to_string(series_expected_.size()) +
+                         " differs from the message sent (" + std::to_string(series_message_length_) +
                          " bytes" + (got.what == want ? "" : std::string{", other type"}) + ").";
     // The verdict is decided: close now, as the Autobahn Testsuite does (its onMessage), rather
     // than wait out the case's minutes for the peer to close.
@@ -414,6 +526,45 @@ void case_runner::on_case_timeout(milliseconds waited) {
     // closeAfter: start the closing handshake; the close timers take it from there.
     write(observer_.start_close(proto::close_code::normal, "", now()), 0, {});
     check_closing();
+}
+
+void case_runner::target_silent(milliseconds limit) {
+    silence_limit_ = limit;
+    silence_timer_.cancel();
+    if (limit != milliseconds{} && stream_ && !read_buffer_.empty()) {
+        arm_silence(); // open already; otherwise open() arms it
+    }
+}
+
+void case_runner::arm_silence() {
+    const auto quiet = std::chrono::duration_cast<milliseconds>(clock::now() - last_heard_);
+    arm_timer(silence_timer_, std::max(silence_limit_ - quiet, milliseconds{1}), [this] { on_silence(); });
+}
+
+void case_runner::on_silence() {
+    if (ended_ || silence_limit_ == milliseconds{} || observer_.close_sent() || observer_.close_received()) {
+        return; // the closing handshake's own timers bound what is left
+    }
+    const bool waiting_on_peer = steps_finished_ || await_count_ != 0;
+    // A labelled pause still to come would record an event (continueLater): the script must
+    // reach it, so that the events, and the verdict, are the ones waiting would give.
+    const bool labelled_pause_ahead =
+        std::any_of(script_.steps.begin() + static_cast<std::ptrdiff_t>(step_index_), script_.steps.end(),
+                    [](const cases::step& st) {
+                        const auto* p = std::get_if<cases::pause>(&st);
+                        return p != nullptr && !p->label.empty();
+                    });
+    const auto quiet = std::chrono::duration_cast<milliseconds>(clock::now() - last_heard_);
+    if (!waiting_on_peer || writing_ || labelled_pause_ahead || quiet < silence_limit_) {
+        arm_silence(); // a write in progress has its own timeout; a pause is the script's
+        return;
+    }
+    stall_note_ = "The target had stopped answering other cases too, and sent nothing here for " +
+                  std::to_string(quiet.count()) + " ms: wscheck ended the case then rather than wait out its time.";
+    await_count_ = 0;
+    await_done_ = {};
+    step_timer_.cancel();
+    on_case_timeout(quiet);
 }
 
 void case_runner::write(std::vector<std::uint8_t> bytes, std::size_t chop, std::function<void()> then) {
@@ -497,12 +648,24 @@ void case_runner::finish() {
     }
     finished_ = true;
     ended_ = true;
-    for (auto* t : {&step_timer_, &kill_timer_, &close_timer_, &hard_timer_, &deadline_timer_}) {
+    for (auto* t : {&step_timer_, &kill_timer_, &close_timer_, &hard_timer_, &deadline_timer_, &silence_timer_}) {
         t->cancel();
     }
     if (stream_) {
         stream_->close();
     }
+    // For the run's scheduler: the connection opened, then the peer sent no frame and kept TCP
+    // open, though it owed an answer (an event a trace expects, or a Close to ours).
+    const bool answer_owed =
+        observer_.close_sent() || std::any_of(script_.outcomes.begin(), script_.outcomes.end(), [](const cases::outcome& o) {
+            return o.accepts || !o.trace.empty();
+        });
+    using after_open = reports::case_result::after_open;
+    const bool heard = observer_.frames_received() != 0 || observer_.peer_eof();
+    result_.peer = !facts_.handshake.completed ? after_open::nothing_learnt
+                   : heard                     ? after_open::answered
+                   : answer_owed               ? after_open::silent
+                                               : after_open::nothing_learnt;
     result_.duration = elapsed_ms();
     judge(script_, observer_, facts_, result_);
     // Judged: the results keep a prefix of each event's data (reports show less still), so

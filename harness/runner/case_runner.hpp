@@ -36,6 +36,7 @@
 #include "harness/runner/idle_connections.hpp"
 #include "harness/runner/judge.hpp"
 #include "harness/runner/peer_observer.hpp"
+#include "harness/runner/series_deflate.hpp"
 #include "reports/result.hpp"
 
 #include <chrono>
@@ -86,6 +87,10 @@ public:
 
     /// Ends the case now (Ctrl-C); its verdict says it was interrupted.
     void interrupt();
+    /// The run found the target no longer answering (test_run.hpp): once the script only waits
+    /// on the peer and the peer has sent nothing for `limit`, the case's time is up, as if its
+    /// timeout had passed. With `limit` zero, the case waits its own time again.
+    void target_silent(milliseconds limit);
 
 private:
     case_runner(net::asio::io_context& io, const runner_options& options, const cases::case_def& c,
@@ -122,6 +127,11 @@ private:
     void read_frames();
     void after_receive();
     void maybe_finish_when_done();
+    /// The verdict cannot change any more (a rule the peer broke, or events no outcome begins
+    /// with): stop the script and close now, instead of waiting out the case's time.
+    void end_if_decided();
+    /// The case's close expectation lets wscheck close as soon as the verdict is decided.
+    bool may_end_early() const;
     void next_step();
     void run_step(const cases::step& s);
     void steps_done();
@@ -129,9 +139,15 @@ private:
     /// permessage-deflate was agreed (then the compressed bytes are split, RSV1 on the first).
     void send_data_message(proto::opcode op, std::span<const std::uint8_t> data, std::size_t fragment_size,
                            std::size_t chop, std::function<void()> then);
+    /// `payload` (compressed: permessage-deflate data, RSV1 on the first frame) in frames of
+    /// `fragment_size` bytes.
+    void send_message_frames(proto::opcode op, std::span<const std::uint8_t> payload, std::size_t fragment_size,
+                             bool compressed, std::size_t chop, std::function<void()> then);
     void send_series_message(const cases::echo_series& s);
     void on_series_echo(const cases::echo_series& s);
     void on_case_timeout(milliseconds waited);
+    void arm_silence();
+    void on_silence();
     void write(std::vector<std::uint8_t> bytes, std::size_t chop, std::function<void()> then);
     void pump_writes();
     void flush_observer();
@@ -180,6 +196,9 @@ private:
     net::asio::steady_timer close_timer_;  ///< closing handshake and TCP close
     net::asio::steady_timer hard_timer_;   ///< the whole case, whatever happens
     net::asio::steady_timer deadline_timer_; ///< the case's own deadline from the open
+    net::asio::steady_timer silence_timer_;  ///< target_silent: the peer's silence
+    milliseconds silence_limit_{};         ///< 0: the target answers, no silence timer
+    clock::time_point last_heard_;         ///< the peer's last bytes (or the open)
     std::size_t await_count_ = 0;          ///< await_events target, 0 when not waiting
     std::function<void()> await_done_;
     bool close_timer_armed_for_tcp_ = false;
@@ -190,10 +209,13 @@ private:
     std::string stall_note_;               ///< why we gave up writing, for the verdict
     std::shared_ptr<idle_connections> idle_; ///< the case's other, idle connections (21.5)
     std::unique_ptr<proto::message_deflater> deflater_; ///< ours, once permessage-deflate is agreed
+    std::unique_ptr<series_deflater> series_deflater_;  ///< ours for echo_series steps
+    bool deflater_stale_ = false;          ///< a series went out since deflater_ last compressed
     // the echo_series step in progress
     std::size_t series_sent_ = 0;          ///< messages sent so far
     std::size_t series_at_ = 0;            ///< where the next message starts in its source
-    std::vector<std::uint8_t> series_expected_; ///< the message whose echo we wait for
+    std::size_t series_message_at_ = 0;     ///< the message whose echo we wait for: where it
+    std::size_t series_message_length_ = 0; ///< starts in the source, and its length
 };
 
 } // namespace wscheck::runner

@@ -285,7 +285,10 @@ void judge_close(const cases::close_expectation& want, const connection_facts& f
         out.close_reason = "The RFC requires a clean close here: " + c.unclean_reason;
         return;
     }
-    if (c.remote_code && std::find(want.codes.begin(), want.codes.end(), *c.remote_code) == want.codes.end()) {
+    // A peer answering the Close wscheck failed the connection with may echo its code (5.5.1).
+    const bool echoes_ours = facts.decided && c.remote_code == facts.decided->code;
+    if (c.remote_code && !echoes_ours &&
+        std::find(want.codes.begin(), want.codes.end(), *c.remote_code) == want.codes.end()) {
         out.close_behavior = close_behavior::wrong_code;
         out.close_reason = "The " + peer + "'s close code was " + std::to_string(*c.remote_code) +
                            "; expected " + codes_text(want.codes) + " or none.";
@@ -408,6 +411,13 @@ void judge(const cases::script& script, const peer_observer& seen, const connect
         out.reason = "The peer broke " + out.peer_violations.front() + ". " + out.reason;
     }
     judge_close(script.close, facts, out);
+    if (facts.decided) {
+        const auto& d = *facts.decided;
+        out.close_reason += d.code == proto::close_code::normal
+                                ? " wscheck closed as soon as the verdict was decided (" + d.why + ")."
+                                : " wscheck failed the connection with code " + std::to_string(d.code) +
+                                      " as soon as " + d.why + " (RFC 6455 7.1.7).";
+    }
 }
 
 } // namespace wscheck::runner

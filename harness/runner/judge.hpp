@@ -19,6 +19,8 @@
 #include "reports/result.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace wscheck::runner {
@@ -41,6 +43,14 @@ struct connection_facts {
     std::string deflate_untestable;
     /// Why the runner ended a script early, in a sentence (an echo that differs, 12.x).
     std::string script_note;
+    /// The verdict was decided before the case's end, so wscheck closed at once (the peer broke
+    /// a rule on the wire: it failed the connection with the rule's code, RFC 6455 7.1.7; or
+    /// no allowed outcome began with the events received: a normal close).
+    struct early_end {
+        std::uint16_t code = 0; ///< the code of our Close
+        std::string why;        ///< "the peer broke RFC 6455 5.4"
+    };
+    std::optional<early_end> decided;
     /// The echo_series step, when the script has one: messages sent so far, of `count`.
     struct series_progress {
         std::size_t sent = 0;

@@ -12,6 +12,9 @@ namespace {
 /// and we keep this much of it so the event still shows what came.
 constexpr std::size_t control_keep = 64 * 1024;
 
+/// The most room reserved ahead for a message, from the size of the one before.
+constexpr std::size_t max_reserved_message = 1024 * 1024;
+
 proto::frame_parser_options parser_options(const observer_options& o) {
     proto::frame_parser_options p;
     p.local_role = o.local_role;
@@ -67,6 +70,17 @@ void peer_observer::note(proto::violation v, std::chrono::microseconds at) {
     seen_violations_ |= bit;
     const auto& row = proto::info(v);
     violations_.push_back({v, at, static_cast<std::size_t>(frames_received_ - 1), row.section, row.message});
+    start_discarding();
+}
+
+void peer_observer::start_discarding() {
+    if (!fail_fast_ || discarding_) {
+        return;
+    }
+    discarding_ = true;
+    in_message_ = false;
+    frame_is_message_part_ = false;
+    message_ = {};
 }
 
 void peer_observer::check_mask_key(std::chrono::microseconds at) {
@@ -82,6 +96,9 @@ void peer_observer::check_mask_key(std::chrono::microseconds at) {
     }
     if (frame_.masked) {
         last_key_ = frame_.key;
+    }
+    if (key_reuse_noted_) {
+        start_discarding();
     }
 }
 
@@ -109,7 +126,7 @@ void peer_observer::on_header(std::chrono::microseconds at) {
     if (inflater_ && frame_.rsv1 && (proto::is_control(frame_.op) || frame_.op == proto::opcode::cont)) {
         note(proto::violation::misplaced_rsv1, at);
     }
-    if (proto::is_control(frame_.op)) {
+    if (proto::is_control(frame_.op) || discarding_) {
         return;
     }
     // 5.5.1: once an endpoint has sent its Close it sends no more data frames.
@@ -129,6 +146,8 @@ void peer_observer::on_header(std::chrono::microseconds at) {
     frame_is_message_part_ = true;
     message_op_ = frame_.op;
     message_.clear();
+    // The room the last message needed: a series of equal sizes then grows no buffer.
+    message_.reserve(std::min<std::size_t>(last_message_size_, max_reserved_message));
     utf8_.reset();
     utf8_noted_ = false;
     message_compressed_ = inflater_ && frame_.rsv1;
@@ -144,12 +163,9 @@ void peer_observer::use_deflate(const proto::deflate_agreement& agreed) {
     inflate_options_.max_message_size = options_.max_message_size;
     // A peer that compresses with a larger window than it agreed to (7.1.2) must be caught:
     // zlib measures a back-reference against its window plus the output of the current call,
-    // so only one byte of output per call makes "never further back than 2^window_bits" exact.
-    // That costs about ten times the inflating time, paid only below 15 bits: a 15-bit window
-    // is DEFLATE's largest distance, which no stream can exceed.
-    inflate_options_.chunk_size = inflate_options_.window_bits < proto::max_window_bits
-                                      ? 1
-                                      : proto::inflater_options{}.chunk_size;
+    // so the tester inflates with its own decoder, which holds every reference to
+    // min(history, 2^window_bits) exactly, at every window size, and faster than zlib.
+    inflate_options_.exact_window = true;
     inflater_ = std::make_unique<proto::message_inflater>(inflate_options_);
     parser_.set_rsv1_allowed(true);
 }
@@ -233,6 +249,10 @@ void peer_observer::on_frame_end(std::chrono::microseconds at) {
         utf8_noted_ = true;
         note(proto::violation::bad_utf8, at);
     }
+    if (!frame_is_message_part_) {
+        return; // a rule broken within the message: discarded (fail_fast)
+    }
+    last_message_size_ = message_.size();
     events_.push_back({message_op_ == proto::opcode::text ? kind::text : kind::binary,
                        cases::payload{std::move(message_)}});
     message_ = {};

@@ -86,6 +86,13 @@ public:
     /// violation (6.1), and so is data that does not inflate (6.2).
     void use_deflate(const proto::deflate_agreement& agreed);
 
+    /// From the first rule the peer breaks on, read its data frames no more (a message in
+    /// progress is dropped): the tester then fails the connection, and an endpoint that does so
+    /// discards what follows (RFC 6455 7.1.7), so nothing after the fault is judged. Its control
+    /// frames still count (its Close ends the closing handshake). Off by default: where the
+    /// peer must fail the connection itself, what it goes on to send is evidence.
+    void fail_fast(bool on) noexcept { fail_fast_ = on; }
+
     /// Frames the observer wants written (pongs, our Close reply); empties the queue.
     std::vector<std::uint8_t> take_output();
 
@@ -119,6 +126,7 @@ private:
     void on_close_frame(std::chrono::microseconds at);
     void inflate(std::span<const std::uint8_t> data, bool last);
     void note(proto::violation v, std::chrono::microseconds at);
+    void start_discarding();
     void check_mask_key(std::chrono::microseconds at);
     void queue_frame(proto::opcode op, std::span<const std::uint8_t> payload, std::chrono::microseconds at);
 
@@ -147,6 +155,9 @@ private:
     proto::utf8_validator utf8_;
     bool utf8_noted_ = false;
     bool message_cut_ = false;
+    std::size_t last_message_size_ = 0; ///< room reserved for the next message (capped)
+    bool fail_fast_ = false;
+    bool discarding_ = false;           ///< fail_fast and the peer broke a rule: data is ignored
 
     // closing handshake
     bool close_sent_ = false;

@@ -1,5 +1,7 @@
 #include "harness/runner/test_run.hpp"
 
+#include <algorithm>
+
 namespace wscheck::runner {
 
 namespace {
@@ -55,12 +57,13 @@ void test_run::stop() {
 }
 
 void test_run::launch_more() {
+    const unsigned jobs = silent_ ? std::max(options_.jobs, options_.silent_jobs) : options_.jobs;
     while (!stopped_ && !down_ && retries_pending_ == 0 && next_ < selected_.size()) {
         if (serial_running_) {
             return;
         }
         const auto* c = selected_[next_];
-        if (c->schedule == cases::scheduling::serial) {
+        if (c->schedule == cases::scheduling::serial && !silent_) {
             if (!running_.empty()) {
                 return; // it waits for the parallel ones to drain, then runs alone
             }
@@ -68,7 +71,7 @@ void test_run::launch_more() {
             launch(next_++);
             return;
         }
-        if (running_.size() >= options_.jobs) {
+        if (running_.size() >= jobs) {
             return;
         }
         launch(next_++);
@@ -81,6 +84,52 @@ void test_run::launch(std::size_t index) {
     runners_[index] = case_runner::start(
         io_, options_.connection, *c, std::string{catalog_.section_title(c->id)},
         [self = shared_from_this(), index](reports::case_result r) { self->on_case_done(index, std::move(r)); });
+    if (silent_ && runners_[index]) {
+        runners_[index]->target_silent(options_.connection.write_timeout);
+    }
+}
+
+void test_run::note_answer(const reports::case_result& r) {
+    using after_open = reports::case_result::after_open;
+    if (r.peer == after_open::nothing_learnt) {
+        return;
+    }
+    if (r.peer == after_open::answered) {
+        silent_in_a_row_ = 0;
+        silent_cases_.clear();
+        if (silent_) {
+            silent_ = false;
+            notes_.push_back("The target answered again in case " + r.id +
+                             ": the cases after it ran as usual (serial ones alone, each for its whole time).");
+            for (const auto i : running_) {
+                if (runners_[i]) {
+                    runners_[i]->target_silent(milliseconds{});
+                }
+            }
+        }
+        return;
+    }
+    ++silent_in_a_row_;
+    silent_cases_.push_back(r.id);
+    if (silent_ || silent_in_a_row_ < std::max(options_.silent_streak, 1u)) {
+        return;
+    }
+    silent_ = true;
+    std::string ids;
+    for (const auto& id : silent_cases_) {
+        ids += (ids.empty() ? "" : ", ") + id;
+    }
+    const auto limit = options_.connection.write_timeout;
+    notes_.push_back("The target stopped answering: cases " + ids +
+                     " opened and then got nothing back, not even a Close. Until it answered again, up to " +
+                     std::to_string(std::max(options_.jobs, options_.silent_jobs)) +
+                     " cases ran at once (serial ones too, so their times mean little) and each ended after " +
+                     std::to_string(limit.count()) + " ms without a byte from the target.");
+    for (const auto i : running_) {
+        if (runners_[i]) {
+            runners_[i]->target_silent(limit);
+        }
+    }
 }
 
 void test_run::on_case_done(std::size_t index, reports::case_result r) {
@@ -111,6 +160,7 @@ void test_run::on_case_done(std::size_t index, reports::case_result r) {
         any_connected_ = true;
         last_connected_case_ = r.id;
     }
+    note_answer(r);
     results_[index] = std::move(r);
     ++done_;
     if (on_case_) {

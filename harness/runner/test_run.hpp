@@ -6,6 +6,15 @@
 // under parallel load is not a crash), and no new case starts until the retry is answered;
 // refused again, the run stops starting cases, notes
 // which case ran last, and files every case not run as FAILED "not run: target down".
+//
+// A target that still accepts connections but has stopped answering (it never reads, or
+// never writes: silent_streak cases in a row opened and then heard nothing, not even an
+// answer to a Close) would otherwise cost every case its whole time, serial cases one after
+// the other. So the run says so in a note and, until a case hears from the target again:
+// runs up to silent_jobs cases at once, serial ones among them (their timing means nothing
+// now), and ends each case once the target has been silent for the write timeout while the
+// case waits on it. The verdicts are the ones waiting would give: a silent target sends no
+// event and no Close, however long it is given (case_runner::target_silent).
 #pragma once
 
 #include "cases/catalog.hpp"
@@ -27,6 +36,10 @@ reports::case_result not_run_result(const cases::case_def& c, std::string sectio
 struct run_options {
     runner_options connection;
     unsigned jobs = 8;
+    /// Cases in a row that find the target silent before the run treats it as such.
+    unsigned silent_streak = 3;
+    /// Cases at once while the target is silent (at least `jobs`).
+    unsigned silent_jobs = 32;
 };
 
 class test_run : public std::enable_shared_from_this<test_run> {
@@ -54,6 +67,8 @@ private:
     void launch(std::size_t index);
     void on_case_done(std::size_t index, reports::case_result r);
     void target_down(std::size_t index, const reports::case_result& r);
+    /// Follows whether the target answers, from each finished case that opened.
+    void note_answer(const reports::case_result& r);
 
     net::asio::io_context& io_;
     run_options options_;
@@ -77,6 +92,9 @@ private:
     std::vector<std::unique_ptr<net::asio::steady_timer>> retry_timers_;
     /// Retries waiting: the target may be down, so no new case starts until they are answered.
     std::size_t retries_pending_ = 0;
+    std::size_t silent_in_a_row_ = 0;
+    std::vector<std::string> silent_cases_; ///< the streak's ids, for the note
+    bool silent_ = false;                   ///< the target has stopped answering
 };
 
 } // namespace wscheck::runner

@@ -91,24 +91,29 @@ bool send_all(int fd, std::span<const std::uint8_t> data, const std::atomic<bool
     return true;
 }
 
-/// Finds the blank line ending an HTTP head across reads.
+/// Finds the blank line ending an HTTP head across reads. Lines may end with a bare LF (RFC
+/// 9112 2.2 lets a recipient accept one, and the reference server does: 20.5.2), so a head
+/// the server takes is never mistaken for an endless one.
 class head_end_finder {
 public:
     /// Bytes of `data` up to and including the head's end, or npos when it is not in them.
     std::size_t find(std::span<const std::uint8_t> data) noexcept {
-        static constexpr char crlfcrlf[] = "\r\n\r\n";
         for (std::size_t i = 0; i < data.size(); ++i) {
             const char c = static_cast<char>(data[i]);
-            matched_ = c == crlfcrlf[matched_] ? matched_ + 1 : (c == '\r' ? 1 : 0);
-            if (matched_ == 4) {
-                return i + 1;
+            if (c == '\n') {
+                if (line_blank_) {
+                    return i + 1;
+                }
+                line_blank_ = true;
+            } else if (c != '\r') {
+                line_blank_ = false;
             }
         }
         return std::string::npos;
     }
 
 private:
-    std::size_t matched_ = 0;
+    bool line_blank_ = false; ///< nothing but CRs since the last LF (and there was one)
 };
 
 void set_no_delay(int fd) {

@@ -216,6 +216,25 @@ public:
     }
 };
 
+/// 5.4: the frames after a message's first must be continuation frames; this server splits
+/// each whole text or binary message in two and gives both halves the message's opcode. The
+/// first half (n/2 bytes, possibly none) has FIN clear, the rest FIN set. Control frames and
+/// messages already fragmented come down as they are.
+class echo_split_without_continuation final : public frame_filter {
+public:
+    frame_action on_header(frame_header& h, const violation_set&, std::vector<relay_frame>&) override {
+        return starts_message(h.op) && h.fin ? frame_action::collect : frame_action::forward;
+    }
+    void on_frame(relay_frame f, std::vector<relay_frame>& out) override {
+        const auto half = static_cast<std::ptrdiff_t>(f.payload.size() / 2);
+        relay_frame first{f.header, {f.payload.begin(), f.payload.begin() + half}};
+        first.header.fin = false;
+        f.payload.erase(f.payload.begin(), f.payload.begin() + half);
+        out.push_back(std::move(first));
+        out.push_back(std::move(f));
+    }
+};
+
 } // namespace
 
 const std::vector<fault>& all_faults() {
@@ -224,6 +243,7 @@ const std::vector<fault>& all_faults() {
         fault::wrong_pong_payload,        fault::close_never_answered, fault::unmasked_accepted,
         fault::wrong_accept,              fault::stops_reading,      fault::dies_on_huge_length,
         fault::reserved_bits_accepted,    fault::close_code_always_normal, fault::server_masks_frames,
+        fault::echo_split_without_continuation,
     };
     return faults;
 }
@@ -243,6 +263,7 @@ std::string_view to_string(fault f) noexcept {
     case fault::reserved_bits_accepted: return "reserved_bits_accepted";
     case fault::close_code_always_normal: return "close_code_always_normal";
     case fault::server_masks_frames: return "server_masks_frames";
+    case fault::echo_split_without_continuation: return "echo_split_without_continuation";
     }
     return "?";
 }
@@ -292,6 +313,9 @@ fault_plan make_plan(fault f) {
         break;
     case fault::server_masks_frames:
         p.down = std::make_unique<server_masks_frames>();
+        break;
+    case fault::echo_split_without_continuation:
+        p.down = std::make_unique<echo_split_without_continuation>();
         break;
     }
     return p;

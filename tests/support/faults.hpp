@@ -30,6 +30,7 @@ enum class fault : std::uint8_t {
     reserved_bits_accepted,    ///< 5.2: RSV1-3 are cleared on the way up
     close_code_always_normal,  ///< 7.4: the server's close code is replaced by 1000
     server_masks_frames,       ///< 5.1: the server's frames come down masked
+    echo_split_without_continuation, ///< 5.4: each whole data frame comes down as two, both with its opcode
 };
 
 /// Every fault but `none`, in declaration order.

@@ -160,6 +160,39 @@ TEST(FrameRelay, MaskingFaults) {
     EXPECT_EQ(text_of(down[0]), "hi");
 }
 
+TEST(FrameRelay, WholeMessagesAreSplitWithoutContinuation) {
+    const auto in = wire({make(opcode::text, "hello", false), make(opcode::ping, "p", false),
+                          make(opcode::binary, "", false), make(opcode::binary, "ab", false, false),
+                          make(opcode::cont, "cd", false, true), make(opcode::close, "\x03\xe8", false)});
+    const auto out = frames_in(relay_through(fault::echo_split_without_continuation, role::server, in, 3),
+                               role::server);
+    ASSERT_EQ(out.size(), 8u);
+    // "hello": 2 bytes with FIN clear, then 3 with FIN set, both text (5.4 wants a continuation).
+    EXPECT_EQ(out[0].header.op, opcode::text);
+    EXPECT_FALSE(out[0].header.fin);
+    EXPECT_EQ(text_of(out[0]), "he");
+    EXPECT_EQ(out[1].header.op, opcode::text);
+    EXPECT_TRUE(out[1].header.fin);
+    EXPECT_EQ(text_of(out[1]), "llo");
+    EXPECT_FALSE(out[0].header.masked || out[1].header.masked);
+    EXPECT_EQ(out[2].header.op, opcode::ping); // control frames are not split
+    EXPECT_TRUE(out[2].header.fin);
+    // An empty message: an empty first half, then the (empty) rest.
+    EXPECT_EQ(out[3].header.op, opcode::binary);
+    EXPECT_FALSE(out[3].header.fin);
+    EXPECT_TRUE(out[3].payload.empty());
+    EXPECT_EQ(out[4].header.op, opcode::binary);
+    EXPECT_TRUE(out[4].header.fin);
+    EXPECT_TRUE(out[4].payload.empty());
+    // A message already fragmented comes down as it was.
+    EXPECT_EQ(out[5].header.op, opcode::binary);
+    EXPECT_FALSE(out[5].header.fin);
+    EXPECT_EQ(text_of(out[5]), "ab");
+    EXPECT_EQ(out[6].header.op, opcode::cont);
+    EXPECT_EQ(text_of(out[6]), "cd");
+    EXPECT_EQ(out[7].header.op, opcode::close);
+}
+
 TEST(FrameRelay, ReservedBitsAreCleared) {
     auto f = make(opcode::text, "hi", true);
     f.header.rsv1 = f.header.rsv3 = true;

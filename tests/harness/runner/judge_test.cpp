@@ -363,4 +363,37 @@ TEST(Judge, Describe) {
     EXPECT_EQ(runner::describe(std::vector<cases::event>{}), "[]");
 }
 
+TEST(Judge, AConnectionWsCheckFailedEarlyAcceptsTheEchoOfItsCode) {
+    // The peer sent a masked frame (5.1): wscheck failed the connection with 1002 at once
+    // (RFC 6455 7.1.7) and the peer echoed it. The behaviour is decided by the rule broken; the
+    // close is wscheck's, clean, and the echoed 1002 is no wrong code.
+    peer_observer o;
+    runner::frame_spec spec;
+    spec.op = proto::opcode::text;
+    auto wire = runner::write_frame(spec, std::vector<std::uint8_t>{'H', 'i'}, proto::role::client).bytes;
+    o.receive(wire, microseconds{0});
+    (void)o.start_close(1002, "", microseconds{1});
+    server_closes(o, 1002);
+    o.receive_eof(microseconds{2});
+    auto facts = opened();
+    facts.decided = connection_facts::early_end{1002, "the peer broke RFC 6455 5.1"};
+    reports::case_result r;
+    judge(echo_script(), o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed);
+    EXPECT_TRUE(r.reason.starts_with("The peer broke RFC 6455 5.1")) << r.reason;
+    EXPECT_EQ(r.close_behavior, close_behavior::ok) << r.close_reason;
+    EXPECT_NE(r.close_reason.find("failed the connection with code 1002 as soon as the peer broke RFC 6455 5.1"),
+              std::string::npos)
+        << r.close_reason;
+    // Another code than ours or the case's is still a wrong one.
+    peer_observer other;
+    other.receive(wire, microseconds{0});
+    (void)other.start_close(1002, "", microseconds{1});
+    server_closes(other, 1011);
+    other.receive_eof(microseconds{2});
+    reports::case_result r2;
+    judge(echo_script(), other, facts, r2);
+    EXPECT_EQ(r2.close_behavior, close_behavior::wrong_code) << r2.close_reason;
+}
+
 } // namespace
