@@ -100,6 +100,10 @@ void add_serve_command(CLI::App& app, int& status) {
                     "Seconds allowed for the opening handshake")
         ->capture_default_str();
     cmd->add_flag("-v,--verbose", args->verbose, "Log rejected handshakes and failed connections to stderr");
+    cmd->add_option("--threads", args->options.threads,
+                    "Threads serving connections (each connection is served by one)")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
     // permessage-deflate (RFC 7692): off by default; the other --deflate-* options imply it.
     auto& policy = args->deflate_policy;
     cmd->add_flag("--deflate", args->deflate,
@@ -119,6 +123,10 @@ void add_serve_command(CLI::App& app, int& status) {
     cmd->add_option("--deflate-client-max-window-bits", args->client_max_window_bits,
                     "The window asked of clients whose offer lets us (client_max_window_bits), 8-15")
         ->check(CLI::Range(8, 15))
+        ->each(implies_deflate)
+        ->capture_default_str();
+    cmd->add_option("--deflate-compress-limit", args->options.deflate_compress_limit,
+                    "Compress each echo's first BYTES and store the rest (0: whole echoes)")
         ->each(implies_deflate)
         ->capture_default_str();
     cmd->callback([args, &status] { status = run_serve(*args); });

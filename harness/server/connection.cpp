@@ -158,6 +158,7 @@ void connection::accept(const proto::accepted_request& request, std::span<std::u
     session_options.deflate = deflate;
     session_options.deflate_min_size = options_->deflate_min_size;
     session_options.deflate_level = options_->deflate_level;
+    session_options.deflate_compress_limit = options_->deflate_compress_limit;
     session_.emplace(std::move(session_options));
     phase_ = phase::open;
     arm_idle_timer();
@@ -179,6 +180,8 @@ void connection::arm_idle_timer() {
         self->start_closing(proto::close_code::going_away, "idle timeout");
     });
 }
+
+boost::asio::any_io_executor connection::executor() const { return stream_->get_executor(); }
 
 void connection::go_away(std::string_view reason) {
     switch (phase_) {

@@ -45,6 +45,8 @@ public:
     /// Graceful shutdown: an open session gets a Close 1001 and close_timeout to answer it;
     /// a connection still in its handshake is closed at once.
     void go_away(std::string_view reason);
+    /// Where the connection's handlers run: calls from elsewhere go through it.
+    boost::asio::any_io_executor executor() const;
 
 private:
     enum class phase : std::uint8_t { tls, http, rejecting, open, teardown, aborting, done };

@@ -8,8 +8,12 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+
 #include <future>
 #include <optional>
+#include <thread>
+#include <vector>
 #include <unordered_set>
 
 namespace wscheck::server {
@@ -17,10 +21,41 @@ namespace wscheck::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+/// options.threads > 1: io_contexts of the server's own, one thread each, kept running until
+/// destroyed, when the connections still on them end first.
+class reference_server::workers {
+public:
+    explicit workers(unsigned n) {
+        for (unsigned i = 0; i < n; ++i) {
+            auto& w = *pool_.emplace_back(std::make_unique<worker>());
+            w.thread = std::thread([&w] { w.io.run(); });
+        }
+    }
+    ~workers() {
+        for (auto& w : pool_) {
+            w->guard.reset();
+        }
+        for (auto& w : pool_) {
+            w->thread.join();
+        }
+    }
+    /// The io_context of the next connection, in turn.
+    asio::io_context& next() { return pool_[next_++ % pool_.size()]->io; }
+
+private:
+    struct worker {
+        asio::io_context io;
+        std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{io.get_executor()};
+        std::thread thread;
+    };
+    std::vector<std::unique_ptr<worker>> pool_;
+    std::size_t next_ = 0;
+};
+
 class reference_server::impl : public std::enable_shared_from_this<impl> {
 public:
-    impl(asio::io_context& io, server_options options)
-        : options_(std::make_shared<const server_options>(std::move(options))), acceptor_(io) {
+    impl(asio::io_context& io, server_options options, workers* pool)
+        : options_(std::make_shared<const server_options>(std::move(options))), acceptor_(io), workers_(pool) {
         if (options_->tls) {
             certificate_ = options_->cert_file.empty() && options_->key_file.empty()
                                ? net::generate_self_signed()
@@ -64,8 +99,11 @@ public:
     }
 
     void accept_next() {
-        acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
-                                                           tcp::socket socket) {
+        // With workers, the new socket (and so the connection's handlers) lives on the next one.
+        auto& io = workers_ != nullptr ? workers_->next()
+                                       : static_cast<asio::io_context&>(acceptor_.get_executor().context());
+        acceptor_.async_accept(io, [self = shared_from_this()](const boost::system::error_code& ec,
+                                                               tcp::socket socket) {
             if (self->stopping_ || !self->acceptor_.is_open()) {
                 return;
             }
@@ -96,7 +134,16 @@ public:
         auto conn = std::make_shared<connection>(std::move(stream), options_, std::move(on_done));
         *key = conn.get();
         connections_.insert(conn);
-        conn->start();
+        if (workers_ == nullptr) {
+            conn->start();
+            return;
+        }
+        // The listening io_context must not run out of work while connections on other threads
+        // still have to report their end to it.
+        if (!busy_) {
+            busy_.emplace(acceptor_.get_executor());
+        }
+        asio::post(conn->executor(), [conn] { conn->start(); });
     }
 
     void forget(connection* key) {
@@ -105,6 +152,9 @@ public:
                 connections_.erase(it);
                 break;
             }
+        }
+        if (connections_.empty()) {
+            busy_.reset();
         }
         maybe_stopped();
     }
@@ -120,7 +170,11 @@ public:
         // go_away may end a connection synchronously: iterate over a copy.
         const auto open = connections_;
         for (const auto& conn : open) {
-            conn->go_away("server shutting down");
+            if (workers_ == nullptr) {
+                conn->go_away("server shutting down");
+            } else {
+                asio::post(conn->executor(), [conn] { conn->go_away("server shutting down"); });
+            }
         }
         maybe_stopped();
     }
@@ -143,12 +197,20 @@ public:
     std::size_t accepted_ = 0;
     bool stopping_ = false;
     std::function<void()> on_stopped_;
+    workers* workers_ = nullptr;
+    std::optional<asio::executor_work_guard<asio::any_io_executor>> busy_;
 };
 
 reference_server::reference_server(asio::io_context& io, server_options options)
-    : impl_(std::make_shared<impl>(io, std::move(options))) {}
+    : workers_(options.threads > 1 ? std::make_unique<workers>(options.threads) : nullptr),
+      impl_(std::make_shared<impl>(io, std::move(options), workers_.get())) {}
 
-reference_server::~reference_server() { impl_->stop({}); }
+reference_server::~reference_server() {
+    impl_->stop({});
+    // The connections still open end on the workers, each within close_timeout; the workers
+    // then run out of work and their threads end.
+    workers_.reset();
+}
 
 std::uint16_t reference_server::port() const noexcept { return impl_->port_; }
 std::string reference_server::url() const { return impl_->url_; }

@@ -1,8 +1,9 @@
 // The reference echo server: a conformant RFC 6455 endpoint that echoes every text and binary
 // message. The CLI's `serve` runs it; the case runner and the tests embed it in-process.
 //
-// All of it runs on one io_context, asynchronously: a slow or hostile peer costs a
-// connection's buffers and timers, never a thread, and every wait is bounded (server_options).
+// All of it runs asynchronously: a slow or hostile peer costs a connection's buffers and
+// timers, never a thread, and every wait is bounded (server_options). Connections run on the
+// io_context given, or, with options.threads > 1, spread over threads of the server's own.
 #pragma once
 
 #include "harness/server/server_options.hpp"
@@ -26,7 +27,7 @@ public:
     /// Accepting begins with start().
     reference_server(boost::asio::io_context& io, server_options options);
     /// stop() without a callback: the connections still open end on the io_context, each
-    /// within close_timeout.
+    /// within close_timeout (with threads of its own, it waits for them to end there).
     ~reference_server();
     reference_server(const reference_server&) = delete;
     reference_server& operator=(const reference_server&) = delete;
@@ -50,8 +51,10 @@ public:
     std::size_t connections_accepted() const noexcept;
 
     class impl;
+    class workers;
 
 private:
+    std::unique_ptr<workers> workers_; ///< options.threads > 1; outlives impl_'s connections
     std::shared_ptr<impl> impl_;
 };
 

@@ -32,6 +32,11 @@ struct server_options {
     /// 6, for 0.17 of the size instead of 0.11 (JSON), 0.20 instead of 0.14 (German text)
     /// (docs/benchmarks.md). Stretches that do not compress are stored at any level.
     int deflate_level = 1;
+    /// When not 0, each echo's first this many bytes are compressed and the rest is stored
+    /// (proto::deflater_options::compress_limit): a server that echoes the catalog's 11 GB of
+    /// 12.x/13.x messages at zlib's speed takes minutes, one that compresses 8 KiB of each
+    /// takes seconds, and every echo still carries Huffman-coded data. 0: whole echoes.
+    std::size_t deflate_compress_limit = 0;
 
     /// From accept to the 101 sent (TLS handshake and HTTP head included).
     std::chrono::milliseconds handshake_timeout{10'000};
@@ -45,6 +50,12 @@ struct server_options {
     bool tls = false;       ///< wss://
     std::string cert_file;  ///< PEM certificate (chain); with key_file. Both empty with tls:
     std::string key_file;   ///< a self-signed certificate is generated at start.
+
+    /// Threads serving connections. 1: every connection on the io_context the server was given.
+    /// N > 1: N threads of the server's own, each connection living on one of them (in turn),
+    /// so that many connections' compression spreads over the cores; each connection is still
+    /// served by one thread, and the listening socket stays on the given io_context.
+    unsigned threads = 1;
 
     /// One line per notable event (rejected handshake, failed connection), when set.
     /// Called on the server's io_context thread.
