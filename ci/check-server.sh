@@ -37,7 +37,7 @@ done
 
 if [ -z "$wscheck" ]; then
     bash "$root/ci/install.sh"
-    bash "$root/ci/build.sh" release
+    bash "$root/ci/build.sh" release --target wscheck
     wscheck="$root/build/harness/cli/wscheck"
 fi
 

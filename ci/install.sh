@@ -35,10 +35,14 @@ if ((${#missing[@]})); then
 fi
 
 # Node's `ws` library, a third-party peer for the integration tests. Installed into the
-# project's own folder (ignored by git) so nothing global is touched.
+# project's own folder (ignored by git) so nothing global is touched. Its version is pinned:
+# the peer tables (tests/harness/peers_conformance, docs/peers.md) list its verdicts, and a
+# release that fixes a fault changes them (8.23.1 started refusing window bits with a leading
+# zero).
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 peers="$here/../build-peers/node"
-if [ ! -f "$peers/node_modules/ws/package.json" ]; then
+ws_version=8.23.1
+if ! grep -q "\"version\": \"$ws_version\"" "$peers/node_modules/ws/package.json" 2>/dev/null; then
     mkdir -p "$peers"
-    (cd "$peers" && npm install --silent --no-audit --no-fund --prefix . ws@8 >/dev/null)
+    (cd "$peers" && npm install --silent --no-audit --no-fund --prefix . "ws@$ws_version" >/dev/null)
 fi
