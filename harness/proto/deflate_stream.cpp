@@ -101,6 +101,7 @@ struct message_deflater::impl {
     uLong probe_in = 0;                      ///< total_in when the probe began
     uLong probe_out = 0;                     ///< total_out when the probe began
     int level = 0;                           ///< zlib's level now
+    int strategy = Z_DEFAULT_STRATEGY;
     /// compress_limit: bytes of this message still to compress before storing the rest.
     std::size_t compress_left = std::numeric_limits<std::size_t>::max();
 
@@ -139,7 +140,7 @@ bool message_deflater::impl::set_level(int to) {
     // (Z_BUF_ERROR) and leave the level as it was, which costs time, never bytes.
     s.next_out = room.get();
     s.avail_out = 0;
-    if (deflateParams(&s, to, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateParams(&s, to, strategy) != Z_OK) {
         return false;
     }
     level = to;
@@ -199,10 +200,11 @@ message_deflater::message_deflater(const deflater_options& options)
     use_counted_memory(impl_->s, impl_->memory);
     // Negative windowBits: raw DEFLATE, no zlib header or trailer (7.2.1).
     if (deflateInit2(&impl_->s, options_.level, Z_DEFLATED, -bits, options_.mem_level,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
+                     options_.fixed_codes ? Z_FIXED : Z_DEFAULT_STRATEGY) != Z_OK) {
         throw std::bad_alloc();
     }
     impl_->level = options_.level;
+    impl_->strategy = options_.fixed_codes ? Z_FIXED : Z_DEFAULT_STRATEGY;
     impl_->start_message(options_.level, options_.compress_limit);
 }
 

@@ -42,6 +42,9 @@ struct deflater_options {
     bool no_context_takeover = false;           ///< reset after every message (7.1.1)
     int level = 6;                              ///< zlib level 0..9 (6: zlib's default)
     int mem_level = 8;                          ///< zlib memLevel 1..9 (8: zlib's default)
+    /// zlib's fixed Huffman codes only (Z_FIXED): a block costs no code tables to build, which
+    /// is most of compressing a few hundred bytes; for pieces that small, hardly bigger.
+    bool fixed_codes = false;
     /// Store (zlib level 0) the stretches of a message that do not compress, instead of
     /// searching them for matches at `level` only for zlib to store them anyway (it keeps the
     /// smallest of stored, fixed and dynamic per block). Each message's first 8 KiB is
