@@ -42,6 +42,14 @@ constexpr milliseconds run_time_bound{120'000};
 /// slow fails here, with its figures, rather than being killed.
 constexpr auto hang_bound = std::chrono::minutes{4};
 
+/// The bound is the release build's (ci/test.sh runs these tests there first): under
+/// AddressSanitizer at -O0, section 9's messages of up to 16 MiB alone take minutes of CPU.
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_WHEN_SANITIZED() GTEST_SKIP() << "whole-catalog run times are measured in the release build"
+#else
+#define SKIP_WHEN_SANITIZED() static_cast<void>(0)
+#endif
+
 bool failed(const reports::case_result& r) {
     return cases::is_failure(r.behavior) || cases::is_failure(r.close_behavior);
 }
@@ -220,6 +228,7 @@ std::string rules_broken(const reports::case_result& r) {
 }
 
 TEST(BrokenServersRunTime, WholeCatalogAgainstSplitEchoes) {
+    SKIP_WHEN_SANITIZED();
     const std::string name{to_string(fault::echo_split_without_continuation)};
     broken_server target{fault::echo_split_without_continuation};
     const auto selected = whole_catalog();
@@ -277,6 +286,7 @@ TEST(BrokenServersRunTime, WholeCatalogAgainstSplitEchoes) {
 const std::string passes_in_silence = "7.1.6,7.13,21.1.2-21.1.5,21.3";
 
 TEST(BrokenServersRunTime, WholeCatalogAgainstAServerThatStopsReading) {
+    SKIP_WHEN_SANITIZED();
     const std::string name{to_string(fault::stops_reading)};
     broken_server target{fault::stops_reading};
     const auto selected = whole_catalog();
