@@ -397,10 +397,12 @@ void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8
 void case_runner::send_message_frames(proto::opcode op, std::span<const std::uint8_t> payload,
                                       std::size_t fragment_size, bool compressed, std::size_t chop,
                                       std::function<void()> then) {
+    const auto frames = message_frames(op, payload, fragment_size, compressed, {});
     std::vector<std::uint8_t> wire;
-    for (const auto& f : message_frames(op, payload, fragment_size, compressed, {})) {
-        const auto frame = write_logged(observer_, f, role_, now());
-        wire.insert(wire.end(), frame.bytes.begin(), frame.bytes.end());
+    wire.reserve(payload.size() + frames.size() * proto::max_header_size);
+    const auto at = now();
+    for (const auto& f : frames) {
+        observer_.sent_frame(append_frame(f.spec, f.payload, role_, wire), f.payload, at);
     }
     write(std::move(wire), chop, std::move(then));
 }

@@ -46,18 +46,25 @@ proto::frame_header header_for(const frame_spec& spec, std::size_t payload_size,
 
 } // namespace
 
-written_frame write_frame(const frame_spec& spec, std::span<const std::uint8_t> payload,
-                          proto::role sender) {
+proto::frame_header append_frame(const frame_spec& spec, std::span<const std::uint8_t> payload,
+                                 proto::role sender, std::vector<std::uint8_t>& out) {
     const proto::frame_header h = header_for(spec, payload.size(), sender);
     std::array<std::uint8_t, proto::max_header_size> head{};
     const std::size_t head_size = proto::encode_header(h, head, spec.encoding);
-    std::vector<std::uint8_t> out;
-    out.reserve(head_size + payload.size());
     out.insert(out.end(), head.begin(), head.begin() + static_cast<std::ptrdiff_t>(head_size));
+    const std::size_t at = out.size();
     out.insert(out.end(), payload.begin(), payload.end());
     if (h.masked) {
-        proto::mask_inplace(std::span{out}.subspan(head_size), h.key);
+        proto::mask_inplace(std::span{out}.subspan(at), h.key);
     }
+    return h;
+}
+
+written_frame write_frame(const frame_spec& spec, std::span<const std::uint8_t> payload,
+                          proto::role sender) {
+    std::vector<std::uint8_t> out;
+    out.reserve(proto::max_header_size + payload.size());
+    const auto h = append_frame(spec, payload, sender, out);
     return {h, std::move(out)};
 }
 

@@ -35,5 +35,9 @@ struct written_frame {
 /// Header and (masked) payload of one frame sent by an endpoint of role `sender`.
 written_frame write_frame(const frame_spec& spec, std::span<const std::uint8_t> payload,
                           proto::role sender);
+/// The same frame's bytes appended to `out` (a message of many frames in one buffer); returns
+/// its header.
+proto::frame_header append_frame(const frame_spec& spec, std::span<const std::uint8_t> payload,
+                                 proto::role sender, std::vector<std::uint8_t>& out);
 
 } // namespace wscheck::runner

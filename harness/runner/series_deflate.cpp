@@ -135,6 +135,7 @@ void series_deflater::compress(std::span<const std::uint8_t> source, std::size_t
         out.push_back(0x00); // 7.2.3.6: the empty message
         return;
     }
+    at %= source.size(); // an offset past the end reads on round it, like the message itself
     if (source.data() != keyed_.data() || source.size() != keyed_.size()) {
         keyed_ = source;
         key_ = {source.size(), hash_of(source)};

@@ -51,8 +51,8 @@ public:
     series_deflater(series_deflater&&) noexcept;
     series_deflater& operator=(series_deflater&&) noexcept;
 
-    /// The compressed payload of the message of `length` bytes at `at` in `source`, read round
-    /// and round; the series' messages are asked for in order, each starting where the one
+    /// The compressed payload of the message of `length` bytes at `at` (taken modulo the
+    /// source's size) in `source`, read round and round; the series' messages are asked for in order, each starting where the one
     /// before ended (its head refers back into it, under context takeover).
     void compress(std::span<const std::uint8_t> source, std::size_t at, std::size_t length,
                   std::vector<std::uint8_t>& out);
