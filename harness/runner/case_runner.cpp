@@ -464,7 +464,8 @@ void case_runner::send_series_message(const cases::echo_series& s) {
     // No timer of its own: the case's deadline (Autobahn's closeAfter) bounds the series.
     await_count_ = observer_.events().size() + 1;
     await_done_ = [this, &s] { on_series_echo(s); };
-    std::vector<std::uint8_t> message;
+    std::vector<std::uint8_t>& message = series_message_;
+    message.clear();
     if (!series_deflater_) {
         for (std::size_t at = series_message_at_; message.size() < series_message_length_; at = 0) {
             const std::size_t n = std::min(series_message_length_ - message.size(), source.size() - at);

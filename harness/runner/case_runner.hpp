@@ -210,6 +210,7 @@ private:
     std::shared_ptr<idle_connections> idle_; ///< the case's other, idle connections (21.5)
     std::unique_ptr<proto::message_deflater> deflater_; ///< ours, once permessage-deflate is agreed
     std::unique_ptr<series_deflater> series_deflater_;  ///< ours for echo_series steps
+    std::vector<std::uint8_t> series_message_;          ///< its last payload (the capacity is kept)
     bool deflater_stale_ = false;          ///< a series went out since deflater_ last compressed
     // the echo_series step in progress
     std::size_t series_sent_ = 0;          ///< messages sent so far
