@@ -32,6 +32,33 @@ constexpr std::size_t probe_saving = 16;
 constexpr std::size_t first_store_run = 128 * 1024;
 constexpr std::size_t max_store_run = 1024 * 1024;
 
+/// compress_limit: how much of a message that was partly stored the next one may refer back
+/// into (the last bytes of it, given to zlib as a dictionary). A few hundred bytes keep
+/// back-references across messages in the output at a cost of a few hundred hash insertions;
+/// a whole window would cost as much as the compressing.
+constexpr std::size_t limit_history = 512;
+
+/// RFC 1951 3.2.4: LEN of a stored block is 16 bits.
+constexpr std::size_t max_stored_block = 65535;
+
+/// Stored blocks (not last) holding `data`, written without zlib, from a byte boundary.
+void append_stored(std::span<const std::uint8_t> data, std::vector<std::uint8_t>& out) {
+    out.reserve(out.size() + data.size() + 5 * (data.size() / max_stored_block + 1));
+    while (!data.empty()) {
+        const std::size_t n = std::min(data.size(), max_stored_block);
+        const auto len = static_cast<std::uint16_t>(n);
+        const auto nlen = static_cast<std::uint16_t>(~len);
+        // BFINAL 0, BTYPE 00, then the bits up to the byte boundary: one zero byte.
+        const std::array<std::uint8_t, 5> head{0x00, static_cast<std::uint8_t>(len & 0xff),
+                                               static_cast<std::uint8_t>(len >> 8),
+                                               static_cast<std::uint8_t>(nlen & 0xff),
+                                               static_cast<std::uint8_t>(nlen >> 8)};
+        out.insert(out.end(), head.begin(), head.end());
+        out.insert(out.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+        data = data.subspan(n);
+    }
+}
+
 /// The smallest output room given to inflate() per call (unless the chunk size is smaller).
 constexpr std::size_t min_inflate_step = 1024;
 
@@ -104,6 +131,14 @@ struct message_deflater::impl {
     int strategy = Z_DEFAULT_STRATEGY;
     /// compress_limit: bytes of this message still to compress before storing the rest.
     std::size_t compress_left = std::numeric_limits<std::size_t>::max();
+    /// compress_limit: the rest of this message goes out in stored blocks written here, past
+    /// zlib, whose window then lacks them (so the next message starts from a reset stream and
+    /// the last limit_history bytes as its dictionary).
+    bool bypassing = false;
+    bool window_stale = false;
+    std::vector<std::uint8_t> recent; ///< the message's last bytes, up to limit_history
+
+    void remember(std::span<const std::uint8_t> piece);
 
     void run(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out, int flush);
     bool set_level(int to);
@@ -173,8 +208,20 @@ void message_deflater::impl::decide(std::vector<std::uint8_t>& out, int configur
     probe_out = s.total_out;
 }
 
+void message_deflater::impl::remember(std::span<const std::uint8_t> piece) {
+    if (piece.size() >= limit_history) {
+        recent.assign(piece.end() - static_cast<std::ptrdiff_t>(limit_history), piece.end());
+        return;
+    }
+    recent.insert(recent.end(), piece.begin(), piece.end());
+    if (recent.size() > limit_history) {
+        recent.erase(recent.begin(), recent.end() - static_cast<std::ptrdiff_t>(limit_history));
+    }
+}
+
 void message_deflater::impl::start_message(int configured_level, std::size_t compress_limit) {
     compress_left = compress_limit == 0 ? std::numeric_limits<std::size_t>::max() : compress_limit;
+    bypassing = false;
     if (level != configured_level && !set_level(configured_level)) {
         // Still at level 0 (zlib refused the change, which it does only with input held):
         // this message is stored, a fresh probe tries again with the next one.
@@ -199,7 +246,14 @@ message_deflater::message_deflater(const deflater_options& options)
     const int bits = std::max(9, int{options_.window_bits});
     use_counted_memory(impl_->s, impl_->memory);
     // Negative windowBits: raw DEFLATE, no zlib header or trailer (7.2.1).
-    if (deflateInit2(&impl_->s, options_.level, Z_DEFLATED, -bits, options_.mem_level,
+    // zlib shifts its whole hash table (2^(memLevel+7) slots) every window's worth of input:
+    // with a 512-byte window and memLevel 8 that is 64 slots a byte, more than the matching
+    // costs. Under compress_limit, where a message's compressed part is short and its fixed
+    // costs are what count, the table has at most four slots per byte of window (memLevel
+    // also sizes zlib's blocks, so elsewhere it stays as asked: smaller blocks compress worse).
+    const int mem_level =
+        options_.compress_limit != 0 ? std::min(options_.mem_level, std::max(1, bits - 5)) : options_.mem_level;
+    if (deflateInit2(&impl_->s, options_.level, Z_DEFLATED, -bits, mem_level,
                      options_.fixed_codes ? Z_FIXED : Z_DEFAULT_STRATEGY) != Z_OK) {
         throw std::bad_alloc();
     }
@@ -234,17 +288,27 @@ std::size_t message_deflater::memory_in_use() const noexcept {
 void message_deflater::write(std::span<const std::uint8_t> piece, std::vector<std::uint8_t>& out,
                              bool flush) {
     impl& d = *impl_;
+    if (options_.compress_limit != 0 && !options_.no_context_takeover) {
+        d.remember(piece);
+    }
+    if (d.bypassing) {
+        append_stored(piece, out); // always flushed: stored blocks end on a byte boundary
+        return;
+    }
     if (piece.size() >= d.compress_left) {
-        // The message's compressed part ends here: the rest is stored, from a block boundary.
-        compress_part(piece.first(d.compress_left), out, false);
-        piece = piece.subspan(d.compress_left);
-        d.run({}, out, Z_BLOCK);
+        // The message's compressed part ends here, flushed to a byte boundary; the rest is
+        // stored, not through zlib: at level 0 zlib copies every byte into its window too, and
+        // going back to the level at the next message costs a pass over its hash tables
+        // (deflateParams' slide_hash), most of the reference server's time in 12.x and 13.x.
+        const std::size_t split = d.compress_left;
+        compress_part(piece.first(split), out, true);
         d.compress_left = std::numeric_limits<std::size_t>::max();
-        if (d.set_level(0)) {
-            d.now = impl::mode::storing;
-            d.left = std::numeric_limits<std::size_t>::max();
-        }
-    } else if (d.compress_left != std::numeric_limits<std::size_t>::max()) {
+        d.bypassing = true;
+        d.window_stale = true;
+        append_stored(piece.subspan(split), out);
+        return;
+    }
+    if (d.compress_left != std::numeric_limits<std::size_t>::max()) {
         d.compress_left -= piece.size();
     }
     compress_part(piece, out, flush);
@@ -279,15 +343,25 @@ void message_deflater::finish(std::vector<std::uint8_t>& out) {
     }
     // 7.2.1: the data ends with an empty stored block; its LEN and NLEN are removed.
     out.resize(out.size() - deflate_tail.size());
+    impl& d = *impl_;
     // 7.1.1: without context takeover every message starts with an empty window.
     if (options_.no_context_takeover) {
-        deflateReset(&impl_->s);
+        deflateReset(&d.s);
+    } else if (d.window_stale) {
+        // The stored part went past zlib: it starts over from the message's last bytes, which
+        // the peer's window holds too.
+        deflateReset(&d.s);
+        deflateSetDictionary(&d.s, as_zlib(d.recent.data()), static_cast<uInt>(d.recent.size()));
     }
-    impl_->start_message(options_.level, options_.compress_limit);
+    d.window_stale = false;
+    d.recent.clear();
+    d.start_message(options_.level, options_.compress_limit);
 }
 
 void message_deflater::reset() {
     deflateReset(&impl_->s);
+    impl_->window_stale = false;
+    impl_->recent.clear();
     impl_->start_message(options_.level, options_.compress_limit);
 }
 

@@ -54,9 +54,12 @@ struct deflater_options {
     /// compresses costs one extra block boundary a message. Off: zlib's output, byte for byte.
     bool store_incompressible = false;
     /// When not 0: each message's first `compress_limit` bytes are compressed at `level` and
-    /// the rest is stored, after a block boundary. A cap on the effort a message costs, for an
-    /// endpoint that echoes gigabytes (the reference server as the catalog's control): every
-    /// message still carries Huffman-coded data, and what follows costs a copy. 0: no cap.
+    /// flushed to a byte boundary, and the rest goes in stored blocks written without zlib. A
+    /// cap on the effort a message costs, for an endpoint that echoes gigabytes (the reference
+    /// server as the catalog's control): every message still carries Huffman-coded data, and
+    /// what follows costs a copy. Under context takeover, the message after one that was
+    /// partly stored may refer back into the last 512 bytes of it (zlib starts over with them
+    /// as its dictionary). 0: no cap.
     std::size_t compress_limit = 0;
 };
 

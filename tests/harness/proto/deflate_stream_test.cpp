@@ -546,5 +546,106 @@ TEST(deflate_store_incompressible, reset_starts_over_at_the_level) {
     EXPECT_EQ(back, msg);
 }
 
+// ---- compress_limit: a message's first bytes compressed, the rest stored past zlib ----
+
+deflater_options limited(std::size_t limit, std::uint8_t bits = max_window_bits, bool reset = false) {
+    deflater_options o;
+    o.window_bits = bits;
+    o.no_context_takeover = reset;
+    o.level = 1;
+    o.compress_limit = limit;
+    return o;
+}
+
+TEST(deflate_compress_limit, only_the_first_bytes_are_compressed) {
+    message_deflater d(limited(2048));
+    const bytes msg = sample_text(200'000, 30);
+    bytes compressed;
+    d.compress(msg, compressed);
+    // 2 KiB of text in a few hundred bytes, then 197,952 stored bytes in 4 blocks of at most
+    // 65,535 (5 bytes of header each), then the byte 0x00 that begins the removed empty block.
+    EXPECT_GT(compressed.size(), msg.size() - 2048 + 4 * 5);
+    EXPECT_LT(compressed.size(), msg.size() - 2048 + 1024);
+    message_inflater i;
+    bytes back;
+    ASSERT_FALSE(i.inflate(compressed, back));
+    EXPECT_EQ(back, msg);
+}
+
+TEST(deflate_compress_limit, round_trips_every_window_context_rule_and_piece_size) {
+    // Lengths below, at and past the limit, stored parts longer than one stored block, the
+    // empty message; whole and in flushed pieces; read by the exact-window reader.
+    const std::vector<bytes> messages{
+        sample_text(100'000, 31), sample_text(2047, 32), sample_text(2048, 33), sample_text(2049, 34),
+        bytes{}, joined({sample_text(3000, 35), random_bytes(70'000, 36)}), repeats(300, 37), sample_text(10, 38),
+        repeats(200, 39),
+    };
+    for (const std::uint8_t bits : {std::uint8_t{8}, std::uint8_t{9}, std::uint8_t{12}, std::uint8_t{15}}) {
+        for (const bool reset : {false, true}) {
+            for (const std::size_t piece : {std::size_t{0}, std::size_t{1000}, std::size_t{40'000}}) {
+                message_deflater d(limited(2048, bits, reset));
+                inflater_options iopt;
+                iopt.window_bits = bits;
+                iopt.no_context_takeover = reset;
+                iopt.exact_window = true;
+                message_inflater i(iopt);
+                for (std::size_t m = 0; m < messages.size(); ++m) {
+                    const bytes& msg = messages[m];
+                    bytes compressed;
+                    if (piece == 0) {
+                        d.compress(msg, compressed);
+                    } else {
+                        for (std::size_t at = 0; at < msg.size(); at += piece) {
+                            d.write(std::span(msg).subspan(at, std::min(piece, msg.size() - at)), compressed, true);
+                        }
+                        d.finish(compressed);
+                    }
+                    bytes back;
+                    ASSERT_FALSE(i.inflate(compressed, back)) << int{bits} << " " << reset << " " << piece << " " << m;
+                    ASSERT_EQ(back, msg) << int{bits} << " " << reset << " " << piece << " " << m;
+                }
+            }
+        }
+    }
+}
+
+TEST(deflate_compress_limit, the_next_message_refers_back_into_a_partly_stored_one) {
+    // Under context takeover the message after a partly stored one may use its last bytes:
+    // a repeat of them is a back-reference, which a reader without the context cannot read.
+    message_deflater d(limited(2048));
+    const bytes first = joined({sample_text(1000, 40), random_bytes(5000, 41)});
+    const bytes again(first.end() - 400, first.end());
+    bytes c1;
+    bytes c2;
+    d.compress(first, c1);
+    d.compress(again, c2);
+    EXPECT_LT(c2.size(), 40u) << "400 random bytes the peer already holds";
+    message_inflater shared;
+    bytes back;
+    ASSERT_FALSE(shared.inflate(c1, back));
+    ASSERT_FALSE(shared.inflate(c2, back));
+    EXPECT_EQ(back, again);
+    inflater_options fresh;
+    fresh.exact_window = true;
+    message_inflater forgetful(fresh);
+    EXPECT_TRUE(forgetful.inflate(c2, back)) << "the reference reaches before the message";
+}
+
+TEST(deflate_compress_limit, without_context_takeover_each_message_stands_alone) {
+    message_deflater d(limited(2048, max_window_bits, true));
+    const bytes first = joined({sample_text(1000, 42), random_bytes(5000, 43)});
+    const bytes again(first.end() - 400, first.end());
+    bytes c;
+    d.compress(first, c);
+    d.compress(again, c);
+    inflater_options fresh;
+    fresh.no_context_takeover = true;
+    fresh.exact_window = true;
+    message_inflater alone(fresh);
+    bytes back;
+    ASSERT_FALSE(alone.inflate(c, back));
+    EXPECT_EQ(back, again);
+}
+
 } // namespace
 } // namespace wscheck::proto
