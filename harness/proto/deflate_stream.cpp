@@ -351,7 +351,7 @@ void message_deflater::finish(std::vector<std::uint8_t>& out) {
         // The stored part went past zlib: it starts over from the message's last bytes, which
         // the peer's window holds too.
         deflateReset(&d.s);
-        deflateSetDictionary(&d.s, as_zlib(d.recent.data()), static_cast<uInt>(d.recent.size()));
+        set_dictionary(d.recent);
     }
     d.window_stale = false;
     d.recent.clear();

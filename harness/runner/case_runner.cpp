@@ -36,11 +36,20 @@ milliseconds script_waits(const cases::script& s) {
 
 /// One frame of a step, written as `sender` and logged as sent; `closes`: a Close frame of
 /// ours starts the closing handshake (a send_frame step's Close, shaped by the case, does not).
+/// `f` appended to `out`, and recorded as sent.
+proto::frame_header append_logged(peer_observer& observer, const step_frame& f, proto::role sender,
+                                  std::chrono::microseconds at, std::vector<std::uint8_t>& out, bool closes = true) {
+    const auto header = append_frame(f.spec, f.payload, sender, out);
+    observer.sent_frame(header, f.payload, at, closes);
+    return header;
+}
+
 written_frame write_logged(peer_observer& observer, const step_frame& f, proto::role sender,
                            std::chrono::microseconds at, bool closes = true) {
-    auto frame = write_step_frame(f, sender);
-    observer.sent_frame(frame.header, f.payload, at, closes);
-    return frame;
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(proto::max_header_size + f.payload.size());
+    const auto header = append_logged(observer, f, sender, at, bytes, closes);
+    return {header, std::move(bytes)};
 }
 
 } // namespace
@@ -402,7 +411,7 @@ void case_runner::send_message_frames(proto::opcode op, std::span<const std::uin
     wire.reserve(payload.size() + frames.size() * proto::max_header_size);
     const auto at = now();
     for (const auto& f : frames) {
-        observer_.sent_frame(append_frame(f.spec, f.payload, role_, wire), f.payload, at);
+        append_logged(observer_, f, role_, at, wire);
     }
     write(std::move(wire), chop, std::move(then));
 }
