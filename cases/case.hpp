@@ -290,8 +290,17 @@ enum class strictness {
     should, ///< the RFC says SHOULD: earns at most NON-STRICT
 };
 
-/// Cases that measure time run alone, so that parallel traffic does not skew them.
-enum class scheduling { parallel, serial };
+/// How a case shares the run with other cases.
+enum class scheduling {
+    parallel, ///< beside any other parallel case
+    serial,   ///< alone: it measures time (9.x) or loads the target (floods), so traffic of other
+              ///< cases would skew it, or it them
+    /// It sends little and then waits on the target's own timers (a header that never ends, a
+    /// frame that never arrives whole): apart from parallel and serial cases like a serial one,
+    /// but beside the waiting cases next to it in the catalog, which load the target no more
+    /// than it does. Their waits overlap instead of adding up.
+    waits,
+};
 
 /// What happens when a case's time runs out with the connection still open.
 enum class timeout_action {

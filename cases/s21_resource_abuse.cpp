@@ -8,7 +8,10 @@
 // time) and only checks what no server may do, such as echo a message it never received whole.
 //
 // Each case stays within a few seconds: we stop waiting long before a patient server would.
-// They run alone (serial): their timing is part of what they show.
+// Their timing is part of what they show, so no other traffic runs beside them: the floods and
+// the idle connections run alone (serial); the cases that send a few bytes and then only wait
+// for the server's own timers (21.1, 21.2) run beside each other (scheduling::waits), since
+// waiting together skews nobody's time, and their waits overlap instead of adding up.
 #include "cases/builders.hpp"
 #include "cases/catalog.hpp"
 
@@ -33,6 +36,17 @@ case_def abuse_case(std::string id, std::string description, std::string expecta
                                          std::move(rfc), std::move(make_script)),
                         patience, timeout_action::drop);
 }
+
+/// `c` as a case that sends little and then waits (see the top of this file).
+case_def waiting(case_def c) {
+    c.schedule = scheduling::waits;
+    return c;
+}
+
+/// After a labelled pause of `patience` the script has waited all it means to: the closing
+/// handshake starts when the pause ends (what arrives before the peer's Close is still
+/// recorded) rather than after the case's usual second more of silence.
+constexpr milliseconds after_pause{0};
 
 /// How the connection ends is recorded, not judged: the RFC leaves the reaction to the server.
 close_expectation recorded_close() {
@@ -68,19 +82,20 @@ send_frame announcing(opcode op, std::uint64_t length, payload sent) {
 /// The server must fail the connection at the header (a MUST): nothing echoed, no Pong.
 case_def header_must_fail(std::string id, std::string description, std::string expectation, rfc_ref rfc,
                           send_frame f, std::vector<std::uint16_t> codes) {
-    return abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc), [f, codes] {
-        script sc;
-        sc.steps.emplace_back(f);
-        sc.outcomes = {build::ok()};
-        sc.close = build::peer_fails(codes);
-        return sc;
-    });
+    return waiting(abuse_case(std::move(id), std::move(description), std::move(expectation), std::move(rfc),
+                              [f, codes] {
+                                  script sc;
+                                  sc.steps.emplace_back(f);
+                                  sc.outcomes = {build::ok()};
+                                  sc.close = build::peer_fails(codes);
+                                  return sc;
+                              }));
 }
 
 /// A legal header announcing more than the server will ever get: it may refuse (1009, 10.4)
 /// or wait; what it must not do is deliver (echo) a message it has not received.
 case_def header_may_wait(std::string id, std::string description, send_frame f) {
-    return abuse_case(std::move(id), std::move(description),
+    return waiting(abuse_case(std::move(id), std::move(description),
                       "Nothing is echoed: the frame never arrives whole. A robust server refuses the "
                       "announced size at once (close 1009, or drops TCP) rather than reserve memory for it "
                       "or wait; one whose limits allow the size may wait. How the connection ended, and "
@@ -93,7 +108,7 @@ case_def header_may_wait(std::string id, std::string description, send_frame f) 
                           sc.outcomes = {build::ok()};
                           sc.close = recorded_close();
                           return sc;
-                      });
+                      }));
 }
 
 void add_lengths(catalog_builder& b) {
@@ -169,15 +184,15 @@ void add_handshakes(catalog_builder& b) {
     b.add_section("21.2", "Oversized and unfinished opening handshakes");
     const rfc_ref field_limits{"RFC 9110 5.4", "a server that will not process header fields this large "
                                                "answers with a 4xx (431, RFC 6585 5); it may also accept them"};
-    b.add(handshake_either(
+    b.add(waiting(handshake_either(
         "21.2.1",
         "Send a valid opening handshake with one extra header field (X-Padding) whose value is 64 KiB long.",
         "The server refuses the request with a 4xx (431 Request Header Fields Too Large is the usual "
         "answer), or accepts it and echoes a message. Closing without an answer is recorded.",
         field_limits, [](std::string_view host, std::string_view key) {
             return valid_fields(host, key) + "X-Padding: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
-        }));
-    b.add(handshake_either(
+        })));
+    b.add(waiting(handshake_either(
         "21.2.2",
         "Send a valid opening handshake with 2000 extra header fields (X-Padding-0 to X-Padding-1999), "
         "64 KiB of fields in all.",
@@ -189,8 +204,8 @@ void add_handshakes(catalog_builder& b) {
                 head += "X-Padding-" + std::to_string(i) + ": " + std::string(16, 'a') + "\r\n";
             }
             return head + "\r\n";
-        }));
-    b.add(handshake_either(
+        })));
+    b.add(waiting(handshake_either(
         "21.2.3",
         "Send the fields of a valid opening handshake without the blank line that ends the head, then "
         "nothing (wscheck waits for an answer as long as its handshake timeout).",
@@ -198,7 +213,7 @@ void add_handshakes(catalog_builder& b) {
         "(or another 4xx) or closes the connection. Whether and when it did is recorded.",
         {"10.4", "an endpoint protects itself against resource exhaustion; how long it waits for a "
                  "request head is its own choice"},
-        [](std::string_view host, std::string_view key) { return valid_fields(host, key); }));
+        [](std::string_view host, std::string_view key) { return valid_fields(host, key); })));
     {
         // Slowloris: a valid request, a byte at a time, so slowly that it cannot end within
         // wscheck's handshake timeout. What the server does meanwhile is the finding.
@@ -219,7 +234,7 @@ void add_handshakes(catalog_builder& b) {
             sc.handshake.chop_pause = milliseconds{250};
             return sc;
         };
-        b.add(std::move(c));
+        b.add(waiting(std::move(c)));
     }
 }
 
@@ -271,7 +286,7 @@ void add_fragments(catalog_builder& b) {
                 sc.close = recorded_close();
                 return sc;
             });
-        c.timeout = milliseconds{1000};
+        c.timeout = after_pause;
         c.on_timeout = timeout_action::close;
         b.add(std::move(c));
     }
@@ -386,7 +401,7 @@ case_def ping_flood(std::string id, std::size_t payload_size) {
             return sc;
         });
     c.strict = strictness::should;
-    c.timeout = milliseconds{1000};
+    c.timeout = after_pause;
     c.on_timeout = timeout_action::close;
     return c;
 }
@@ -419,7 +434,7 @@ void add_floods(catalog_builder& b) {
                 sc.close = recorded_close();
                 return sc;
             });
-        c.timeout = milliseconds{1000};
+        c.timeout = after_pause;
         c.on_timeout = timeout_action::close;
         b.add(std::move(c));
     }

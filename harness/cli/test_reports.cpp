@@ -12,6 +12,7 @@
 #include "reports/text_summary.hpp"
 
 #include <filesystem>
+#include <future>
 #include <iostream>
 
 namespace wscheck::cli {
@@ -35,21 +36,28 @@ std::string file_name_for(const std::string& agent) {
 void write_test_reports(const std::string& out_dir, const std::vector<reports::run_result>& runs,
                         const std::vector<std::string>& settings) {
     const std::filesystem::path dir{out_dir};
-    for (const auto& run : runs) {
-        const auto file = dir / (file_name_for(run.agent) + ".wscheck.json");
-        if (const auto error = reports::write_json_report(file, run); !error.empty()) {
-            throw usage_error(error);
-        }
-    }
-    if (const auto error = reports::write_autobahn_report(dir, runs); !error.empty()) {
-        throw usage_error(error);
-    }
     reports::html_options html;
     html.settings = settings;
     const auto sections = cases::full_catalog().sections();
     html.sections.assign(sections.begin(), sections.end());
-    if (const auto error = reports::write_html_report(dir / "index.html", runs, html); !error.empty()) {
-        throw usage_error(error);
+    // Each writer only reads the results: side by side, the reports of a whole catalog with
+    // its wire logs (tens of MB of JSON) take the time of the largest, not of all of them.
+    std::vector<std::future<std::string>> writing;
+    for (const auto& run : runs) {
+        writing.push_back(std::async(std::launch::async, [file = dir / (file_name_for(run.agent) + ".wscheck.json"),
+                                                          &run] { return reports::write_json_report(file, run); }));
+    }
+    writing.push_back(std::async(std::launch::async, [&] { return reports::write_autobahn_report(dir, runs); }));
+    writing.push_back(std::async(std::launch::async,
+                                 [&] { return reports::write_html_report(dir / "index.html", runs, html); }));
+    std::string first_error;
+    for (auto& w : writing) {
+        if (auto error = w.get(); !error.empty() && first_error.empty()) {
+            first_error = std::move(error);
+        }
+    }
+    if (!first_error.empty()) {
+        throw usage_error(first_error);
     }
 }
 

@@ -33,7 +33,8 @@ reports::case_result not_run_result(const cases::case_def& c, std::string sectio
 test_run::test_run(net::asio::io_context& io, run_options options, const cases::catalog& catalog,
                    std::vector<const cases::case_def*> selected, progress on_case)
     : io_(io), options_(std::move(options)), catalog_(catalog), selected_(std::move(selected)),
-      on_case_(std::move(on_case)), results_(selected_.size()), runners_(selected_.size()) {
+      on_case_(std::move(on_case)), results_(selected_.size()), runners_(selected_.size()),
+      launched_as_(selected_.size(), cases::scheduling::parallel) {
     if (options_.jobs == 0) {
         options_.jobs = 1;
     }
@@ -56,30 +57,35 @@ void test_run::stop() {
     }
 }
 
+bool test_run::may_launch(cases::scheduling kind, unsigned jobs) const {
+    using cases::scheduling;
+    const auto running = [this](scheduling k) { return running_by_kind_[static_cast<std::size_t>(k)]; };
+    if (running(scheduling::serial) > 0) {
+        return false;
+    }
+    if (kind == scheduling::serial) {
+        return running_.empty(); // it waits for the others to drain, then runs alone
+    }
+    const auto other = kind == scheduling::parallel ? scheduling::waits : scheduling::parallel;
+    return running(other) == 0 && running_.size() < jobs;
+}
+
 void test_run::launch_more() {
     const unsigned jobs = silent_ ? std::max(options_.jobs, options_.silent_jobs) : options_.jobs;
     while (!stopped_ && !down_ && retries_pending_ == 0 && next_ < selected_.size()) {
-        if (serial_running_) {
+        // A silent target has no timing left to protect: every case runs as a parallel one.
+        const auto kind = silent_ ? cases::scheduling::parallel : selected_[next_]->schedule;
+        if (!may_launch(kind, jobs)) {
             return;
         }
-        const auto* c = selected_[next_];
-        if (c->schedule == cases::scheduling::serial && !silent_) {
-            if (!running_.empty()) {
-                return; // it waits for the parallel ones to drain, then runs alone
-            }
-            serial_running_ = true;
-            launch(next_++);
-            return;
-        }
-        if (running_.size() >= jobs) {
-            return;
-        }
+        launched_as_[next_] = kind;
         launch(next_++);
     }
 }
 
 void test_run::launch(std::size_t index) {
     running_.insert(index);
+    ++running_by_kind_[static_cast<std::size_t>(launched_as_[index])];
     const auto* c = selected_[index];
     runners_[index] = case_runner::start(
         io_, options_.connection, *c, std::string{catalog_.section_title(c->id)},
@@ -135,9 +141,7 @@ void test_run::note_answer(const reports::case_result& r) {
 void test_run::on_case_done(std::size_t index, reports::case_result r) {
     running_.erase(index);
     runners_[index].reset();
-    if (selected_[index]->schedule == cases::scheduling::serial) {
-        serial_running_ = false;
-    }
+    --running_by_kind_[static_cast<std::size_t>(launched_as_[index])];
     if (stopped_) {
         return; // interrupted mid-case: its verdict would be about our own drop
     }

@@ -1,5 +1,6 @@
 // Runs a selection of cases against one target: independent cases in parallel (up to `jobs`
-// connections at once), serial ones (timing-sensitive, 9.x) alone, all on one io_context.
+// connections at once), serial ones (timing-sensitive, 9.x) alone, waiting ones (21.1, 21.2)
+// beside each other but apart from the rest, all on one io_context, in catalog order.
 //
 // A target that goes down is reported once, as such: when a connection is refused after
 // earlier cases connected, the case is retried once after a short pause (a full backlog
@@ -21,6 +22,7 @@
 #include "harness/runner/case_runner.hpp"
 #include "reports/result.hpp"
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +65,8 @@ public:
     const std::vector<std::string>& notes() const noexcept { return notes_; }
 
 private:
+    /// Whether a case of `kind` may start beside the cases running now.
+    bool may_launch(cases::scheduling kind, unsigned jobs) const;
     void launch_more();
     void launch(std::size_t index);
     void on_case_done(std::size_t index, reports::case_result r);
@@ -82,7 +86,10 @@ private:
     std::set<std::size_t> running_;
     std::vector<std::shared_ptr<case_runner>> runners_;
     std::set<std::size_t> retried_;
-    bool serial_running_ = false;
+    /// How each case was launched (a silent target's cases all as parallel ones), and how many
+    /// of each kind run now.
+    std::vector<cases::scheduling> launched_as_;
+    std::array<std::size_t, 3> running_by_kind_{};
     bool stopped_ = false;
     bool down_ = false;
     bool any_connected_ = false;
