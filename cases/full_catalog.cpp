@@ -20,6 +20,7 @@ const catalog& full_catalog() {
         add_handshake(b);
         add_resource_abuse(b);
         add_deflate_rules(b);
+        add_masking(b);
         return catalog{std::move(b)};
     }();
     return all;

@@ -505,9 +505,10 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
         if (!c.id.starts_with("20.")) {
             // 21.2 shapes the request too (oversized and unfinished heads), 21.5 holds other
             // connections; 22.1 makes offers a server must decline (12, 13 and 22.2 are played
-            // to clients too, answering their offers).
+            // to clients too, answering their offers); 23 sends what only a client sends
+            // (its mirror for clients is 30.3).
             EXPECT_EQ(c.tests_servers_only, c.id.starts_with("21.2.") || c.id.starts_with("21.5.") ||
-                                                c.id.starts_with("22.1."))
+                                                c.id.starts_with("22.1.") || c.id.starts_with("23."))
                 << c.id;
             continue;
         }
@@ -880,3 +881,43 @@ TEST(catalog, resource_abuse_section) {
     EXPECT_EQ(verdict_of(pongs, {event{event::kind::pong, payload{"pong-3"}}, answer, open}), std::nullopt);
 }
 
+TEST(catalog, masking_cases_send_one_unmasked_frame_or_zero_keys) {
+    std::size_t unmasked_cases = 0;
+    std::size_t zero_key_cases = 0;
+    for (const auto& c : full_catalog().cases()) {
+        if (!c.id.starts_with("23.")) {
+            continue;
+        }
+        SCOPED_TRACE(c.id);
+        EXPECT_EQ(c.rfc.clause, c.id.starts_with("23.1.") ? "5.1" : "5.3");
+        const auto s = c.build();
+        const auto frames = steps_of<send_frame>(s);
+        // Frames written as given, and at most a wait for the echoes of the masked ones first.
+        EXPECT_EQ(frames.size() + steps_of<await_events>(s).size(), s.steps.size());
+        std::size_t unmasked = 0;
+        for (const auto& f : frames) {
+            unmasked += f.masked == false ? 1u : 0u;
+        }
+        if (c.id.starts_with("23.1.")) {
+            // Exactly one unmasked frame, and the server must fail the connection at it.
+            ++unmasked_cases;
+            EXPECT_EQ(unmasked, 1u);
+            EXPECT_FALSE(s.close.closed_by_us);
+            EXPECT_EQ(s.close.codes, std::vector<std::uint16_t>{1002});
+        } else {
+            // The control: every frame masked, with the all-zero key, and answered.
+            ++zero_key_cases;
+            EXPECT_EQ(unmasked, 0u);
+            for (const auto& f : frames) {
+                EXPECT_EQ(f.masked, true);
+                ASSERT_TRUE(f.key.has_value());
+                EXPECT_EQ(*f.key, (wscheck::proto::mask_key{0, 0, 0, 0}));
+            }
+            EXPECT_TRUE(s.close.closed_by_us);
+            ASSERT_EQ(s.outcomes.size(), 1u);
+            EXPECT_EQ(s.outcomes[0].trace.size(), 1u);
+        }
+    }
+    EXPECT_EQ(unmasked_cases, 8u);
+    EXPECT_EQ(zero_key_cases, 3u);
+}
