@@ -110,6 +110,15 @@ struct send_message {
     std::size_t chop = 0;
 };
 
+/// Messages written back to back in one write, none waiting for an answer: a peer that
+/// pipelines (section 24). Each is as a send_message (compressed when permessage-deflate was
+/// agreed, split into `fragment_size`-byte frames); a Ping or Pong among them goes as one
+/// control frame. `chop`: the write in pieces of this size (0: at once).
+struct send_batch {
+    std::vector<send_message> messages;
+    std::size_t chop = 0;
+};
+
 /// A Close frame that starts the closing handshake from our side (sets "closed by us").
 /// For a malformed close payload, send a send_frame with opcode close instead.
 struct send_close {
@@ -157,7 +166,7 @@ struct echo_series {
     std::size_t fragment_size = 0;
 };
 
-using step = std::variant<send_frame, send_frame_data, send_message, send_close, send_raw, pause,
+using step = std::variant<send_frame, send_frame_data, send_message, send_batch, send_close, send_raw, pause,
                           await_events, drop_connection, echo_series>;
 
 // ---------------------------------------------------------------- expectations

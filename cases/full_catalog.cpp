@@ -21,6 +21,7 @@ const catalog& full_catalog() {
         add_resource_abuse(b);
         add_deflate_rules(b);
         add_masking(b);
+        add_pipelining(b);
         return catalog{std::move(b)};
     }();
     return all;

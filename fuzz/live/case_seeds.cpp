@@ -49,6 +49,10 @@ bool append_step(const cases::step& s, std::vector<std::uint8_t>& out, const run
         for (const auto& piece : runner::message_frames(m->op, m->data.view(), m->fragment_size, false, keys)) {
             append(out, piece);
         }
+    } else if (const auto* batch = std::get_if<cases::send_batch>(&s)) {
+        for (const auto& one : batch->messages) {
+            append_step(cases::step{one}, out, keys, open_frame, open_written);
+        }
     } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
         const auto payload = runner::close_payload_of(*c);
         append(out, runner::close_frame(payload, keys));

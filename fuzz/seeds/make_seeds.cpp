@@ -83,6 +83,10 @@ public:
             if (m->op == proto::opcode::text) {
                 out_.texts.push_back(cut(all, max_seed_bytes));
             }
+        } else if (const auto* batch = std::get_if<cases::send_batch>(&s)) {
+            for (const auto& one : batch->messages) {
+                run(cases::step{one});
+            }
         } else if (const auto* c = std::get_if<cases::send_close>(&s)) {
             const bytes payload = runner::close_payload_of(*c);
             frame(runner::close_frame(payload, fixed_keys));

@@ -338,6 +338,12 @@ void case_runner::run_step(const cases::step& s) {
         write(more_frame_data(open_frame_, open_frame_written_, d->data.view()), 0, next);
     } else if (const auto* m = std::get_if<cases::send_message>(&s)) {
         send_data_message(m->op, m->data.view(), m->fragment_size, m->chop, next);
+    } else if (const auto* batch = std::get_if<cases::send_batch>(&s)) {
+        std::vector<std::uint8_t> wire;
+        for (const auto& one : batch->messages) {
+            append_message(one.op, one.data.view(), one.fragment_size, wire);
+        }
+        write(std::move(wire), batch->chop, next);
     } else if (const auto* series = std::get_if<cases::echo_series>(&s)) {
         series_sent_ = 0;
         series_at_ = 0;
@@ -386,8 +392,15 @@ void case_runner::run_step(const cases::step& s) {
 
 void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8_t> data,
                                     std::size_t fragment_size, std::size_t chop, std::function<void()> then) {
-    if (!deflater_) {
-        send_message_frames(op, data, fragment_size, false, chop, std::move(then));
+    std::vector<std::uint8_t> wire;
+    append_message(op, data, fragment_size, wire);
+    write(std::move(wire), chop, std::move(then));
+}
+
+void case_runner::append_message(proto::opcode op, std::span<const std::uint8_t> data, std::size_t fragment_size,
+                                 std::vector<std::uint8_t>& wire) {
+    if (!deflater_ || proto::is_control(op)) {
+        append_message_frames(op, data, fragment_size, false, wire);
         return;
     }
     if (deflater_stale_) {
@@ -400,20 +413,17 @@ void case_runner::send_data_message(proto::opcode op, std::span<const std::uint8
     // Autobahn Testsuite's auto-fragmentation does); RSV1 on the first only (6.1).
     std::vector<std::uint8_t> compressed;
     deflater_->compress(data, compressed);
-    send_message_frames(op, compressed, fragment_size, true, chop, std::move(then));
+    append_message_frames(op, compressed, fragment_size, true, wire);
 }
 
-void case_runner::send_message_frames(proto::opcode op, std::span<const std::uint8_t> payload,
-                                      std::size_t fragment_size, bool compressed, std::size_t chop,
-                                      std::function<void()> then) {
+void case_runner::append_message_frames(proto::opcode op, std::span<const std::uint8_t> payload,
+                                        std::size_t fragment_size, bool compressed, std::vector<std::uint8_t>& wire) {
     const auto frames = message_frames(op, payload, fragment_size, compressed, {});
-    std::vector<std::uint8_t> wire;
-    wire.reserve(payload.size() + frames.size() * proto::max_header_size);
+    wire.reserve(wire.size() + payload.size() + frames.size() * proto::max_header_size);
     const auto at = now();
     for (const auto& f : frames) {
         append_logged(observer_, f, role_, at, wire);
     }
-    write(std::move(wire), chop, std::move(then));
 }
 
 void case_runner::start_deflate(const proto::deflate_agreement& agreed) {
@@ -488,7 +498,9 @@ void case_runner::send_series_message(const cases::echo_series& s) {
     // (series_deflate.hpp), not each from scratch.
     series_deflater_->compress(source, series_message_at_, series_message_length_, message);
     deflater_stale_ = true;
-    send_message_frames(s.op, message, s.fragment_size, true, 0, {});
+    std::vector<std::uint8_t> wire;
+    append_message_frames(s.op, message, s.fragment_size, true, wire);
+    write(std::move(wire), 0, {});
 }
 
 void case_runner::on_series_echo(const cases::echo_series& s) {

@@ -139,10 +139,14 @@ private:
     /// permessage-deflate was agreed (then the compressed bytes are split, RSV1 on the first).
     void send_data_message(proto::opcode op, std::span<const std::uint8_t> data, std::size_t fragment_size,
                            std::size_t chop, std::function<void()> then);
+    /// The frames of send_data_message appended to `wire` (and logged); a control `op` is one
+    /// frame, never compressed.
+    void append_message(proto::opcode op, std::span<const std::uint8_t> data, std::size_t fragment_size,
+                        std::vector<std::uint8_t>& wire);
     /// `payload` (compressed: permessage-deflate data, RSV1 on the first frame) in frames of
-    /// `fragment_size` bytes.
-    void send_message_frames(proto::opcode op, std::span<const std::uint8_t> payload, std::size_t fragment_size,
-                             bool compressed, std::size_t chop, std::function<void()> then);
+    /// `fragment_size` bytes, appended to `wire` (and logged).
+    void append_message_frames(proto::opcode op, std::span<const std::uint8_t> payload, std::size_t fragment_size,
+                               bool compressed, std::vector<std::uint8_t>& wire);
     void send_series_message(const cases::echo_series& s);
     void on_series_echo(const cases::echo_series& s);
     void on_case_timeout(milliseconds waited);

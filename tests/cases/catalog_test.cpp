@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -920,4 +921,68 @@ TEST(catalog, masking_cases_send_one_unmasked_frame_or_zero_keys) {
     }
     EXPECT_EQ(unmasked_cases, 8u);
     EXPECT_EQ(zero_key_cases, 3u);
+}
+
+TEST(catalog, pipelining_sends_each_family_three_ways_and_expects_the_echoes_in_order) {
+    std::map<std::string, std::size_t> per_way;
+    for (const auto& c : full_catalog().cases()) {
+        if (!c.id.starts_with("24.")) {
+            continue;
+        }
+        SCOPED_TRACE(c.id);
+        EXPECT_FALSE(c.tests_servers_only); // a client echoes in order too
+        EXPECT_FALSE(c.tests_clients_only);
+        const std::string way = c.id.substr(0, 4);
+        ++per_way[way];
+        const auto s = c.build();
+        std::vector<send_message> sent = steps_of<send_message>(s);
+        const auto batches = steps_of<send_batch>(s);
+        if (way == "24.1") {
+            EXPECT_TRUE(batches.empty()); // a write per message
+        } else {
+            ASSERT_EQ(batches.size(), 1u);
+            EXPECT_EQ(batches[0].chop, way == "24.3" ? 7u : 0u);
+            sent = batches[0].messages;
+        }
+        EXPECT_GE(sent.size(), 10u);
+        // The data messages' echoes, in the order sent, are what an OK run receives.
+        std::vector<event> echoes;
+        std::size_t pings = 0;
+        for (const auto& m : sent) {
+            if (m.op == opcode::ping) {
+                ++pings;
+            } else {
+                echoes.push_back({m.op == opcode::text ? event::kind::text : event::kind::binary, m.data});
+            }
+        }
+        ASSERT_EQ(s.outcomes.size(), 1u);
+        const auto& ok = s.outcomes[0];
+        if (pings == 0) {
+            EXPECT_EQ(ok.trace, echoes);
+        } else {
+            ASSERT_TRUE(ok.accepts);
+            std::vector<event> interleaved;
+            for (const auto& m : sent) {
+                interleaved.push_back(m.op == opcode::ping ? event{event::kind::pong, m.data}
+                                                           : event{event::kind::text, m.data});
+            }
+            EXPECT_TRUE(ok.accepts(interleaved));
+            // Pongs first is as good as interleaved; two echoes swapped is not.
+            std::vector<event> pongs_first;
+            std::copy_if(interleaved.begin(), interleaved.end(), std::back_inserter(pongs_first),
+                         [](const event& e) { return e.what == event::kind::pong; });
+            pongs_first.insert(pongs_first.end(), echoes.begin(), echoes.end());
+            EXPECT_TRUE(ok.accepts(pongs_first));
+            auto swapped = interleaved; // text, Ping's Pong, text, ...: the first two echoes swapped
+            std::swap(swapped[0], swapped[2]);
+            EXPECT_FALSE(ok.accepts(swapped));
+        }
+        // Every payload differs from the others: a swap is always visible.
+        std::set<std::vector<std::uint8_t>> distinct;
+        for (const auto& e : echoes) {
+            distinct.insert({e.data.view().begin(), e.data.view().end()});
+        }
+        EXPECT_EQ(distinct.size(), echoes.size());
+    }
+    EXPECT_EQ(per_way, (std::map<std::string, std::size_t>{{"24.1", 6}, {"24.2", 6}, {"24.3", 6}}));
 }

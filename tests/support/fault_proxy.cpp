@@ -69,6 +69,23 @@ ssize_t receive_some(int fd, std::span<std::uint8_t> buf, const std::atomic<bool
     return -1;
 }
 
+/// Waits until `fd` is readable (true) or `until` passes (false), or a stop (true: the caller's
+/// receive then sees it).
+bool readable_before(int fd, clock_type::time_point until, const std::atomic<bool>& stop) {
+    while (!stop) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock_type::now()).count();
+        if (left <= 0) {
+            return false;
+        }
+        pollfd p{fd, POLLIN, 0};
+        const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, poll_slice_ms)));
+        if (r > 0 || (r < 0 && errno != EINTR)) {
+            return true;
+        }
+    }
+    return true;
+}
+
 /// Writes everything; false on an error, a stop, or no progress for write_stall.
 bool send_all(int fd, std::span<const std::uint8_t> data, const std::atomic<bool>& stop) {
     auto progress = clock_type::now();
@@ -225,9 +242,25 @@ private:
         bool head_done = false;
         std::vector<std::uint8_t> out;
         while (!stop_) {
+            // Frames the filter holds back (echoes_reordered) go out when due, unless the
+            // server sends something first.
+            if (const auto due = relay.held_until(); due && !readable_before(server_, *due, stop_)) {
+                out.clear();
+                if (relay.release_due(clock_type::now(), out)) {
+                    if (!send_all(client_, out, stop_)) {
+                        tear_down();
+                        return;
+                    }
+                    continue;
+                }
+            }
             const ssize_t n = receive_some(server_, buf, stop_);
             if (n <= 0) {
                 if (n == 0 && !stop_) {
+                    out.clear();
+                    if (relay.release_due(clock_type::time_point::max(), out)) {
+                        send_all(client_, out, stop_); // what was held goes before the EOF
+                    }
                     if (!head_done && !head.empty()) {
                         send_all(client_, {reinterpret_cast<const std::uint8_t*>(head.data()), head.size()}, stop_);
                     }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 
 namespace wscheck::test_support {
@@ -235,6 +236,59 @@ public:
     }
 };
 
+/// 5.4, 6.2: messages are received, and so echoed, in the order sent. This server holds each
+/// whole echo up to `hold` and sends the next echo, when one comes meanwhile, before it (a
+/// server that hands messages to its application out of order). Control frames pass (a Pong
+/// may overtake an echo anyway), except a Close, which the held echo precedes; a fragmented
+/// echo is never entered by a held one.
+class echoes_reordered final : public frame_filter {
+public:
+    using clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds hold{200};
+
+    frame_action on_header(frame_header& h, const violation_set&, std::vector<relay_frame>& before) override {
+        if (starts_message(h.op) && h.fin && !in_fragmented_) {
+            return frame_action::collect;
+        }
+        if (h.op == opcode::close || starts_message(h.op) || h.op == opcode::cont) {
+            flush(before);
+        }
+        if (starts_message(h.op) || h.op == opcode::cont) {
+            in_fragmented_ = !h.fin;
+        }
+        return frame_action::forward;
+    }
+    void on_frame(relay_frame f, std::vector<relay_frame>& out) override {
+        if (held_) {
+            out.push_back(std::move(f)); // the next echo overtakes the held one
+            flush(out);
+            return;
+        }
+        held_ = std::move(f);
+        due_ = clock::now() + hold;
+    }
+    std::optional<clock::time_point> held_until() const override {
+        return held_ ? std::optional<clock::time_point>{due_} : std::nullopt;
+    }
+    void release(clock::time_point now, std::vector<relay_frame>& out) override {
+        if (held_ && now >= due_ && !in_fragmented_) {
+            flush(out);
+        }
+    }
+
+private:
+    void flush(std::vector<relay_frame>& out) {
+        if (held_) {
+            out.push_back(std::move(*held_));
+            held_.reset();
+        }
+    }
+
+    std::optional<relay_frame> held_;
+    clock::time_point due_{};
+    bool in_fragmented_ = false;
+};
+
 } // namespace
 
 const std::vector<fault>& all_faults() {
@@ -243,7 +297,7 @@ const std::vector<fault>& all_faults() {
         fault::wrong_pong_payload,        fault::close_never_answered, fault::unmasked_accepted,
         fault::wrong_accept,              fault::stops_reading,      fault::dies_on_huge_length,
         fault::reserved_bits_accepted,    fault::close_code_always_normal, fault::server_masks_frames,
-        fault::echo_split_without_continuation,
+        fault::echo_split_without_continuation, fault::echoes_reordered,
     };
     return faults;
 }
@@ -264,6 +318,7 @@ std::string_view to_string(fault f) noexcept {
     case fault::close_code_always_normal: return "close_code_always_normal";
     case fault::server_masks_frames: return "server_masks_frames";
     case fault::echo_split_without_continuation: return "echo_split_without_continuation";
+    case fault::echoes_reordered: return "echoes_reordered";
     }
     return "?";
 }
@@ -316,6 +371,9 @@ fault_plan make_plan(fault f) {
         break;
     case fault::echo_split_without_continuation:
         p.down = std::make_unique<echo_split_without_continuation>();
+        break;
+    case fault::echoes_reordered:
+        p.down = std::make_unique<echoes_reordered>();
         break;
     }
     return p;

@@ -31,6 +31,7 @@ enum class fault : std::uint8_t {
     close_code_always_normal,  ///< 7.4: the server's close code is replaced by 1000
     server_masks_frames,       ///< 5.1: the server's frames come down masked
     echo_split_without_continuation, ///< 5.4: each whole data frame comes down as two, both with its opcode
+    echoes_reordered,          ///< 5.4/6.2: an echo is held up to 200 ms, and the next echo overtakes it
 };
 
 /// Every fault but `none`, in declaration order.

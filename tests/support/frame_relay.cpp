@@ -59,6 +59,21 @@ bool frame_relay::feed(std::span<std::uint8_t> in, std::vector<std::uint8_t>& ou
     }
 }
 
+std::optional<std::chrono::steady_clock::time_point> frame_relay::held_until() const {
+    return filter_ ? filter_->held_until() : std::nullopt;
+}
+
+bool frame_relay::release_due(std::chrono::steady_clock::time_point now, std::vector<std::uint8_t>& out) {
+    if (filter_ == nullptr || !in_header_ || !raw_header_.empty()) {
+        return false;
+    }
+    std::vector<relay_frame> due;
+    filter_->release(now, due);
+    const bool any = !due.empty();
+    emit(due, out);
+    return any;
+}
+
 void frame_relay::on_header(std::vector<std::uint8_t>& out) {
     const proto::frame_header& original = parser_.header();
     proto::frame_header h = original;

@@ -21,8 +21,10 @@
 #include "harness/proto/frame_parser.hpp"
 #include "harness/proto/role.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -51,6 +53,15 @@ public:
     }
     /// A collected frame is complete: append what to send in its place.
     virtual void on_frame(relay_frame f, std::vector<relay_frame>& out) { out.push_back(std::move(f)); }
+    /// A filter that holds frames back for a while: when the first of them is due (nullopt:
+    /// none is held). The relay's owner then calls release() between two frames.
+    virtual std::optional<std::chrono::steady_clock::time_point> held_until() const { return std::nullopt; }
+    /// Appends the held frames that are due at `now`, when sending them now keeps the stream
+    /// valid (not in the middle of a fragmented message).
+    virtual void release(std::chrono::steady_clock::time_point now, std::vector<relay_frame>& out) {
+        (void)now;
+        (void)out;
+    }
 };
 
 /// Bytes of `f` on the wire: header (minimal length) and payload, masked when the header says so.
@@ -66,6 +77,12 @@ public:
     /// Parses `in` (unmasked in place) and appends the bytes to pass on to `out`. Returns false
     /// when the filter asked for a crash; nothing more should be fed then.
     bool feed(std::span<std::uint8_t> in, std::vector<std::uint8_t>& out);
+
+    /// When frames the filter holds back are due (nullopt: none are).
+    std::optional<std::chrono::steady_clock::time_point> held_until() const;
+    /// Appends the held frames due at `now` to `out`, if the relay stands between two frames
+    /// (a frame being forwarded is never cut); false when nothing was released.
+    bool release_due(std::chrono::steady_clock::time_point now, std::vector<std::uint8_t>& out);
 
 private:
     void on_header(std::vector<std::uint8_t>& out);

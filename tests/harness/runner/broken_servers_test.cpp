@@ -292,6 +292,12 @@ TEST(BrokenServers, UnmaskedAccepted) {
     run_fault({fault::unmasked_accepted, "1,2,23", "23.1"});
 }
 
+TEST(BrokenServers, EchoesReordered) {
+    // Only pipelined messages (24) can be overtaken: every other case waits for each echo, so
+    // a held echo is only late (by 200 ms), never out of order.
+    run_fault({fault::echoes_reordered, "1,2,3,4,5,24", "24"});
+}
+
 TEST(BrokenServers, WrongAccept) {
     // No WebSocket connection opens; the handshakes the server refuses (20.1, and in 20.5 the
     // fold, the space before a colon and the NUL) still pass.
