@@ -67,4 +67,22 @@ payload deflated(const payload& p, std::uint8_t window_bits) {
     return payload{std::move(out)};
 }
 
+payload deflated_zeros(std::size_t mib) {
+    constexpr std::size_t one_mib = 1024 * 1024;
+    const std::vector<std::uint8_t> zeros(one_mib, 0);
+    proto::message_deflater d{proto::deflater_options{15, false, 9, 8}};
+    std::vector<std::uint8_t> first;
+    std::vector<std::uint8_t> again;
+    d.write(zeros, first, true);
+    d.write(zeros, again, true);
+    std::vector<std::uint8_t> out;
+    out.reserve(first.size() + (mib - 1) * again.size());
+    out.insert(out.end(), first.begin(), first.end());
+    for (std::size_t i = 1; i < mib; ++i) {
+        out.insert(out.end(), again.begin(), again.end());
+    }
+    out.resize(out.size() - 4); // 7.2.1: the final 0x00 0x00 0xff 0xff is not sent
+    return payload{std::move(out)};
+}
+
 } // namespace wscheck::cases::build

@@ -61,6 +61,12 @@ payload join(std::initializer_list<payload> parts);
 /// Bytes [from, from + count) of `p` (clamped to its end).
 payload slice(const payload& p, std::size_t from, std::size_t count = static_cast<std::size_t>(-1));
 
+/// `mib` MiB of zeros as one compressed message (about 1 KiB a MiB): the first MiB compressed
+/// after a sync flush, then the same block again for every later MiB, which refers only to the
+/// zeros before it, so a bomb of any size costs one compression. Without the final
+/// 0x00 0x00 0xff 0xff (7.2.1).
+payload deflated_zeros(std::size_t mib);
+
 /// `p` compressed as one permessage-deflate message (RFC 7692 7.2.1) by a fresh compressor
 /// with a 2^window_bits window: it refers to nothing sent before, so it inflates the same
 /// with or without context takeover, and within any agreed window as long as the message is
@@ -104,6 +110,14 @@ inline event series_done(std::size_t count) {
 }
 
 inline outcome ok(std::vector<event> trace = {}) { return {behavior::ok, std::move(trace)}; }
+/// An outcome decided by a predicate (case.hpp), with its rule for people.
+inline outcome matching(behavior verdict, std::string rule, std::function<bool(const std::vector<event>&)> accepts) {
+    outcome o;
+    o.verdict = verdict;
+    o.rule = std::move(rule);
+    o.accepts = std::move(accepts);
+    return o;
+}
 inline outcome non_strict(std::vector<event> trace = {}) {
     return {behavior::non_strict, std::move(trace)};
 }
@@ -127,6 +141,17 @@ inline close_expectation peer_fails(std::vector<std::uint16_t> codes = {1002}) {
     c.closed_by_us = false;
     c.codes = std::move(codes);
     c.require_clean = false;
+    return c;
+}
+
+/// How the peer ends the connection is recorded, not judged (where the RFC leaves the reaction
+/// to it: section 21, 25): it is expected to close, with one of `codes` if it sends a Close.
+inline close_expectation recorded_close(std::vector<std::uint16_t> codes) {
+    close_expectation c;
+    c.closed_by_us = false;
+    c.require_clean = false;
+    c.codes = std::move(codes);
+    c.informational = true;
     return c;
 }
 

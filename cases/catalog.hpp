@@ -77,6 +77,7 @@ void add_handshake(catalog_builder& b);       // 20
 void add_resource_abuse(catalog_builder& b);  // 21
 void add_masking(catalog_builder& b);         // 23, testing servers only
 void add_pipelining(catalog_builder& b);      // 24
+void add_deflate_abuse(catalog_builder& b);   // 25
 void add_client_handshake(catalog_builder& b); // 30, testing clients only
 void add_client_deflate(catalog_builder& b);   // 31, testing clients only
 

@@ -22,6 +22,7 @@ const catalog& full_catalog() {
         add_deflate_rules(b);
         add_masking(b);
         add_pipelining(b);
+        add_deflate_abuse(b);
         return catalog{std::move(b)};
     }();
     return all;

@@ -49,23 +49,9 @@ case_def waiting(case_def c) {
 constexpr milliseconds after_pause{0};
 
 /// How the connection ends is recorded, not judged: the RFC leaves the reaction to the server.
-close_expectation recorded_close() {
-    close_expectation c;
-    c.closed_by_us = false;
-    c.require_clean = false;
-    c.codes = {1002, 1008, 1009};
-    c.informational = true;
-    return c;
-}
+close_expectation recorded_close() { return build::recorded_close({1002, 1008, 1009}); }
 
-/// An outcome decided by a predicate (case.hpp), with its rule for people.
-outcome matching(behavior verdict, std::string rule, std::function<bool(const std::vector<event>&)> accepts) {
-    outcome o;
-    o.verdict = verdict;
-    o.rule = std::move(rule);
-    o.accepts = std::move(accepts);
-    return o;
-}
+using build::matching;
 
 const payload sixteen_bytes{"0123456789abcdef"};
 

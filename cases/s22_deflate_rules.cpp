@@ -96,29 +96,6 @@ std::function<script()> with_deflate(std::vector<step> steps, std::vector<outcom
     };
 }
 
-/// 1 GiB of zeros as one compressed message of about 1 MiB. The first MiB is compressed
-/// after a sync flush; every later MiB is the same block, which refers only to the zeros
-/// before it (distance at most 32 KiB), so it is repeated rather than compressed 1023 times.
-payload zero_bomb() {
-    constexpr std::size_t mib = 1024 * 1024;
-    constexpr std::size_t blocks = 1024;
-    const std::vector<std::uint8_t> zeros(mib, 0);
-    proto::message_deflater d{proto::deflater_options{15, false, 9, 8}};
-    std::vector<std::uint8_t> first;
-    std::vector<std::uint8_t> again;
-    d.write(zeros, first, true);
-    d.write(zeros, again, true);
-    std::vector<std::uint8_t> out;
-    out.reserve(first.size() + (blocks - 1) * again.size());
-    out.insert(out.end(), first.begin(), first.end());
-    for (std::size_t i = 1; i < blocks; ++i) {
-        out.insert(out.end(), again.begin(), again.end());
-    }
-    // 7.2.1: the message's final 0x00 0x00 0xff 0xff is not sent.
-    out.resize(out.size() - 4);
-    return payload{std::move(out)};
-}
-
 } // namespace
 
 void add_deflate_rules(catalog_builder& b) {
@@ -213,7 +190,7 @@ void add_deflate_rules(catalog_builder& b) {
             [] {
                 script sc;
                 sc.deflate = deflate_spec{{plain_offer()}, {}, true};
-                sc.steps.push_back(with_rsv(build::frame(opcode::binary, zero_bomb()), 4));
+                sc.steps.push_back(with_rsv(build::frame(opcode::binary, build::deflated_zeros(1024)), 4));
                 sc.outcomes = {build::ok()};
                 outcome echoed{behavior::non_strict, {}};
                 echoed.accepts = [](const std::vector<event>& got) { return !got.empty(); };

@@ -1,10 +1,12 @@
 // The catalog against the Autobahn Testsuite it mirrors: the same ids in the same order, the
 // same counts per section, and spot checks of what specific cases send and expect, taken
 // from the suite's case files (autobahntestsuite/case/caseN_N_N.py).
+#include "cases/builders.hpp"
 #include "cases/catalog.hpp"
 #include "tests/cases/catalog_lookup.hpp"
 
 #include "harness/proto/close.hpp"
+#include "harness/proto/deflate_decoder.hpp"
 #include "harness/proto/frame.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/utf8.hpp"
@@ -16,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 using namespace wscheck::cases;
@@ -985,4 +988,88 @@ TEST(catalog, pipelining_sends_each_family_three_ways_and_expects_the_echoes_in_
         EXPECT_EQ(distinct.size(), echoes.size());
     }
     EXPECT_EQ(per_way, (std::map<std::string, std::size_t>{{"24.1", 6}, {"24.2", 6}, {"24.3", 6}}));
+}
+
+namespace {
+
+/// `compressed` inflated as one permessage-deflate message (7.2.2: the tail appended).
+std::vector<std::uint8_t> inflate_message(wscheck::proto::deflate_decoder& d, std::span<const std::uint8_t> compressed,
+                                          std::error_code& ec) {
+    std::vector<std::uint8_t> in{compressed.begin(), compressed.end()};
+    in.insert(in.end(), {0x00, 0x00, 0xff, 0xff});
+    std::vector<std::uint8_t> out;
+    ec = d.write(in, out);
+    d.end_message();
+    return out;
+}
+
+std::vector<std::uint8_t> frames_payload(const script& s) {
+    std::vector<std::uint8_t> all;
+    for (const auto& f : steps_of<send_frame>(s)) {
+        all.insert(all.end(), f.data.view().begin(), f.data.view().end());
+    }
+    return all;
+}
+
+} // namespace
+
+TEST(catalog, deflate_abuse_data_is_what_the_cases_say) {
+    using wscheck::proto::deflate_decoder;
+    // 25.2.2: a match of 3 at distance 1, first thing in the stream: after "abc" (context
+    // taken over) it would be "ccc", which shows the hand-made block is the match it claims.
+    {
+        const auto s = get("25.2.2").build();
+        ASSERT_TRUE(s.deflate.has_value());
+        const auto f = steps_of<send_frame>(s);
+        ASSERT_EQ(f.size(), 1u);
+        EXPECT_EQ(f[0].rsv, 4);
+        std::error_code ec;
+        deflate_decoder after_history;
+        const auto abc = build::deflated(payload{"abc"}, 15);
+        EXPECT_EQ(inflate_message(after_history, abc.view(), ec), (std::vector<std::uint8_t>{'a', 'b', 'c'}));
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(inflate_message(after_history, f[0].data.view(), ec), (std::vector<std::uint8_t>{'c', 'c', 'c'}));
+        EXPECT_FALSE(ec) << ec.message();
+        deflate_decoder fresh;
+        inflate_message(fresh, f[0].data.view(), ec);
+        EXPECT_TRUE(ec); // nothing before it: not DEFLATE a peer can inflate
+    }
+    // 25.2.3: 100000 empty stored blocks, then the message.
+    {
+        const auto s = get("25.2.3").build();
+        const auto data = frames_payload(s);
+        EXPECT_GT(data.size(), 500000u);
+        std::error_code ec;
+        deflate_decoder d;
+        const auto out = inflate_message(d, data, ec);
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_EQ(std::string(out.begin(), out.end()), "Hello after 100000 empty blocks");
+    }
+    // 25.2.1: 80 MiB of zeros, in 16-byte frames, RSV1 on the first only.
+    {
+        const auto s = get("25.2.1").build();
+        const auto f = steps_of<send_frame>(s);
+        ASSERT_GT(f.size(), 1000u);
+        EXPECT_EQ(f.front().rsv, 4);
+        for (std::size_t i = 1; i < f.size(); ++i) {
+            EXPECT_EQ(f[i].op, opcode::cont);
+            EXPECT_EQ(f[i].rsv, 0);
+            EXPECT_LE(f[i].data.size(), 16u);
+            EXPECT_EQ(f[i].fin, i + 1 == f.size());
+        }
+        std::error_code ec;
+        deflate_decoder d{{15, false, 100ull * 1024 * 1024}};
+        const auto out = inflate_message(d, frames_payload(s), ec);
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_EQ(out.size(), 80u * 1024 * 1024);
+        EXPECT_EQ(std::count(out.begin(), out.end(), 0), static_cast<std::ptrdiff_t>(out.size()));
+    }
+    // 25.1: RSV1 frames announcing more than they carry.
+    for (const char* id : {"25.1.1", "25.1.2", "25.1.3", "25.1.4"}) {
+        const auto f = steps_of<send_frame>(get(id).build());
+        ASSERT_EQ(f.size(), 1u) << id;
+        EXPECT_EQ(f[0].rsv, 4) << id;
+        ASSERT_TRUE(f[0].declared_length.has_value()) << id;
+        EXPECT_GT(*f[0].declared_length, f[0].data.size()) << id;
+    }
 }

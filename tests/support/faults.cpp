@@ -72,6 +72,16 @@ public:
     }
 };
 
+/// A server that sizes its inflate buffer from a compressed frame's announced length (as some
+/// do, to inflate in one call) and dies on a huge one; uncompressed frames it bounds as it
+/// should, so only abuse inside permessage-deflate (25.1) reaches the bug.
+class inflate_sized_from_header final : public frame_filter {
+public:
+    frame_action on_header(frame_header& h, const violation_set&, std::vector<relay_frame>&) override {
+        return h.rsv1 && h.length > huge_length ? frame_action::crash : frame_action::forward;
+    }
+};
+
 /// 8.1 / 5.6: a server that validates text only once the message is complete: each text
 /// message is held until its final frame arrives and goes up whole, in one frame, so invalid
 /// UTF-8 is failed at the end instead of as soon as it arrives (6.4's fail-fast cases).
@@ -297,7 +307,7 @@ const std::vector<fault>& all_faults() {
         fault::wrong_pong_payload,        fault::close_never_answered, fault::unmasked_accepted,
         fault::wrong_accept,              fault::stops_reading,      fault::dies_on_huge_length,
         fault::reserved_bits_accepted,    fault::close_code_always_normal, fault::server_masks_frames,
-        fault::echo_split_without_continuation, fault::echoes_reordered,
+        fault::echo_split_without_continuation, fault::echoes_reordered, fault::inflate_sized_from_header,
     };
     return faults;
 }
@@ -319,6 +329,7 @@ std::string_view to_string(fault f) noexcept {
     case fault::server_masks_frames: return "server_masks_frames";
     case fault::echo_split_without_continuation: return "echo_split_without_continuation";
     case fault::echoes_reordered: return "echoes_reordered";
+    case fault::inflate_sized_from_header: return "inflate_sized_from_header";
     }
     return "?";
 }
@@ -374,6 +385,9 @@ fault_plan make_plan(fault f) {
         break;
     case fault::echoes_reordered:
         p.down = std::make_unique<echoes_reordered>();
+        break;
+    case fault::inflate_sized_from_header:
+        p.up = std::make_unique<inflate_sized_from_header>();
         break;
     }
     return p;

@@ -30,9 +30,10 @@ constexpr bool sanitized = false;
 const std::string skip_when_sanitized;
 #endif
 
-/// The cases that need permessage-deflate when testing a client: 12, 13, 22.2 and 31.
+/// The cases that need permessage-deflate when testing a client: 12, 13, 22.2, 25 and 31.
 bool needs_deflate(const std::string& id) {
-    return id.starts_with("12.") || id.starts_with("13.") || id.starts_with("22.2.") || id.starts_with("31.");
+    return id.starts_with("12.") || id.starts_with("13.") || id.starts_with("22.2.") || id.starts_with("25.") ||
+           id.starts_with("31.");
 }
 
 struct run {
@@ -113,7 +114,7 @@ TEST(ClientTesting, ReferenceClientPassesEveryCase) {
         EXPECT_TRUE(behavior == "OK" || behavior == "INFORMATIONAL") << id << ": " << behavior << ": " << c.value("reason", "");
     }
     EXPECT_GT(count, sanitized ? 500u : 560u);
-    EXPECT_EQ(unimplemented, 90u + 126u + 8u + 17u) << "12, 13, 22.2 and 31";
+    EXPECT_EQ(unimplemented, 90u + 126u + 8u + 8u + 17u) << "12, 13, 22.2, 25 and 31";
 }
 
 // permessage-deflate (RFC 7692): the reference client with --deflate through the Autobahn
@@ -150,7 +151,7 @@ TEST(ClientTesting, ReferenceClientWithDeflate) {
         }
         EXPECT_EQ(count, cases);
     };
-    const std::string cut = "-c '22,31,12.1.1,12.1.2,12.1.3,13.1.1,13.2.1,13.3.1,13.4.1,13.5.1,13.6.1,13.7.1' ";
+    const std::string cut = "-c '22,25,31,12.1.1,12.1.2,12.1.3,13.1.1,13.2.1,13.3.1,13.4.1,13.5.1,13.6.1,13.7.1' ";
     const auto plain = test_client("deflate", cut + "--exec '" + std::string{WSCHECK_BIN} +
                                                   " echo-client {url} --agent {agent} -q -j 2 --deflate' --agent deflate",
                                    "deflate");
@@ -159,7 +160,7 @@ TEST(ClientTesting, ReferenceClientWithDeflate) {
            {"31.1.10", "no server_max_window_bits below 15"},
            {"31.1.11", "no client_max_window_bits value below 15"},
            {"31.1.12", "does not ask for server_no_context_takeover"}},
-          8 + 17 + 10);
+          8 + 8 + 17 + 10);
     ASSERT_TRUE(plain.report.is_object());
     for (const auto& c : plain.report["cases"]) {
         // What the 13.x answers ask of the client, as the Autobahn Testsuite's accept3/accept5.

@@ -99,9 +99,10 @@ using table = std::map<std::string, allowed>;
 /// handshake). Section 21 (resource abuse) is left out: its verdicts are mostly recorded, not
 /// judged, and several of its cases wait seconds by design.
 /// The tables without permessage-deflate: the peers run with it off, as the Autobahn
-/// Testsuite's runs of sections 1-10 do; 12, 13 and 22 (which offer it) have tables of their own.
+/// Testsuite's runs of sections 1-10 do; 12, 13, 22 and 25 (which offer it) have tables of their own.
 bool selected(const std::string& id) {
-    return !id.starts_with("21.") && !id.starts_with("12.") && !id.starts_with("13.") && !id.starts_with("22.");
+    return !id.starts_with("21.") && !id.starts_with("12.") && !id.starts_with("13.") && !id.starts_with("22.") &&
+           !id.starts_with("25.");
 }
 
 /// What every server earns where the RFC leaves the outcome open or the case only records it.
@@ -243,18 +244,31 @@ struct peer_server {
     }
 };
 
-/// The permessage-deflate tables (the peers run with WSCHECK_PEER_DEFLATE=1): section 22
-/// whole, and of 12 and 13 (1000 echoes each) the cut the reference control runs: the small
+/// The permessage-deflate tables (the peers run with WSCHECK_PEER_DEFLATE=1): sections 22 and
+/// 25 whole, and of 12 and 13 (1000 echoes each) the cut the reference control runs: the small
 /// sizes of every data set and offer, and the fragmented ones of 8- and 15-bit windows.
 bool selected_with_deflate(const std::string& id) {
     static const std::set<std::string> some{"12.1.1", "12.2.3", "12.3.4", "12.4.2", "12.5.1", "12.1.11",
                                             "13.1.2", "13.2.2", "13.3.2", "13.4.2", "13.5.2", "13.6.2",
                                             "13.7.2", "13.3.11", "13.5.11", "13.6.11"};
-    return id.starts_with("22.") || some.contains(id);
+    return id.starts_with("22.") || id.starts_with("25.") || some.contains(id);
+}
+
+/// Section 25 records how the connection ended where the RFC leaves the reaction to the peer
+/// (25.1.1-25.1.3, 25.2.4): that close is INFORMATIONAL by the case's own definition.
+table deflate_abuse_expectations() {
+    table t;
+    for (const char* id : {"25.1.1", "25.1.2", "25.1.3"}) {
+        t[id] = {{behavior::ok}, {close_behavior::informational},
+                 "a legal length the peer refused (1009): nothing echoed, the close recorded"};
+    }
+    t["25.2.4"] = {{behavior::ok}, {close_behavior::informational},
+                   "100000 one-byte compressed frames echoed within 3 s; the close recorded"};
+    return t;
 }
 
 table python_websockets_deflate_expectations() {
-    table t;
+    table t = deflate_abuse_expectations();
     for (const char* id : {"13.3.2", "13.3.11", "13.5.2", "13.5.11"}) {
         t[id] = {{behavior::failed}, {close_behavior::failed},
                  "websockets 10.4 answers an offer of server_max_window_bits=8 with HTTP 500: it accepts it, "
@@ -267,7 +281,12 @@ table python_websockets_deflate_expectations() {
 }
 
 table node_ws_deflate_expectations() {
-    table t;
+    table t = deflate_abuse_expectations();
+    // ws inflates each fragment of a compressed message in an asynchronous zlib call of its own:
+    // 100000 of them take longer than the case's 3 s on this machine (and its Close answer waits
+    // behind them). Which side of 3 s it lands on is the machine's speed.
+    t["25.2.4"] = {{behavior::non_strict, behavior::ok}, {close_behavior::informational},
+                   "ws needs more than 3 s for 100000 one-byte compressed fragments (docs/peers.md, Section 25)"};
     for (int i = 1; i <= 7; ++i) {
         refused_as_allowed(t, "22.1." + std::to_string(i),
                            "ws refuses the whole handshake (400) over an invalid permessage-deflate offer");
@@ -390,7 +409,7 @@ client_table common_client_expectations() {
     }
     // The scripts run without permessage-deflate here, and these cases need it.
     for (const auto& c : cases::client_catalog().cases()) {
-        if (c.id.starts_with("22.2.") || c.id.starts_with("31.")) {
+        if (c.id.starts_with("22.2.") || c.id.starts_with("25.") || c.id.starts_with("31.")) {
             t.behaviors[c.id] = {"UNIMPLEMENTED"};
         }
     }
@@ -445,8 +464,9 @@ client_run start_client_run(const std::string& agent, const std::string& client_
     return r;
 }
 
-/// Sections 1-10, 22.2, 30 and 31 with permessage-deflate off in the client scripts: 22.2 and
-/// 31 need the extension, so they must be UNIMPLEMENTED (a client without it is not at fault).
+/// Sections 1-10, 22.2, 24, 25, 30 and 31 with permessage-deflate off in the client scripts:
+/// 22.2, 25 and 31 need the extension, so they must be UNIMPLEMENTED (a client without it is
+/// not at fault).
 /// 12 and 13 would be too, 216 times; section 21 is left out for its deliberate waits.
 client_run start_plain_client_run(const std::string& agent, const std::string& client_command,
                                   std::vector<std::string> env) {
@@ -504,11 +524,11 @@ TEST(peers_conformance, websockets_and_ws_client_verdicts) {
 
 // ---------------------------------------------------------------- clients with permessage-deflate
 
-/// Section 22.2 and 31 whole, and of 12 and 13 (1000 echoes each) the two smallest sizes of
-/// every data set (12.x.1-2), the smallest of every parameter set (13.x.1) and its fragmented
-/// 8 KiB messages (13.x.11): 49 cases. docs/peers.md has the full run of 12 and 13.
-const std::string client_deflate_cases = "22.2,31,12.*.1,12.*.2,13.*.1,13.*.11";
-const std::size_t client_deflate_case_count = 8 + 17 + 10 + 7 + 7;
+/// Sections 22.2, 25 and 31 whole, and of 12 and 13 (1000 echoes each) the two smallest sizes
+/// of every data set (12.x.1-2), the smallest of every parameter set (13.x.1) and its
+/// fragmented 8 KiB messages (13.x.11): 57 cases. docs/peers.md has the full run of 12 and 13.
+const std::string client_deflate_cases = "22.2,25,31,12.*.1,12.*.2,13.*.1,13.*.11";
+const std::size_t client_deflate_case_count = 8 + 8 + 17 + 10 + 7 + 7;
 
 /// What every client that offers "permessage-deflate; client_max_window_bits" (both libraries'
 /// default offer) earns in 31.1: the offer makes these four answers valid, so there is nothing
@@ -539,6 +559,9 @@ client_table python_websockets_client_deflate_expectations() {
 client_table node_ws_client_deflate_expectations() {
     auto t = common_client_deflate_expectations();
     t.behaviors["31.1.8"] = {"FAILED"};
+    // As its server: each compressed fragment inflated in an asynchronous call of its own, so
+    // 100000 one-byte fragments take longer than the case's 3 s (docs/peers.md, Section 25).
+    t.behaviors["25.2.4"] = {"NON-STRICT", "OK"};
     return t;
 }
 

@@ -127,10 +127,17 @@ run_outcome run_cases(const runner::run_options& options, std::vector<const case
 
 /// The reference server with a proxy injecting `f` in front of it.
 struct broken_server {
-    explicit broken_server(fault f) : proxy(upstream.port(), f) {}
-    server::background_server upstream{server::server_options{}};
+    explicit broken_server(fault f, server::server_options options = {}) : upstream(options), proxy(upstream.port(), f) {}
+    server::background_server upstream;
     test_support::fault_proxy proxy;
 };
+
+/// The reference server's options with permessage-deflate on (its defaults).
+server::server_options with_deflate() {
+    server::server_options o;
+    o.deflate = proto::deflate_server_policy{};
+    return o;
+}
 
 // ---------------------------------------------------------------- expectations
 
@@ -392,6 +399,28 @@ TEST(BrokenServers, DiesOnHugeLengthOneAtATime) {
         EXPECT_TRUE(out.results[i].reason.starts_with("Not run: ")) << verdict_line(out.results[i]);
     }
     std::printf("[ dies_on_huge_length ] %s\n", out.notes[0].c_str());
+}
+
+TEST(BrokenServers, InflateSizedFromHeaderIsFoundBy25_1) {
+    // Uncompressed frames announcing huge lengths (21.1) pass: this server bounds those. The
+    // first compressed one (25.1.1, 2^62 bytes) "crashes" it, and the run says which case
+    // connected last; the cases after it are not run.
+    broken_server target{fault::inflate_sized_from_header, with_deflate()};
+    const auto selected = catalog_cases("1.1,21.1,25.1,1.2");
+    const auto out = run_cases(options_for(target.proxy.url(), 1), selected);
+    EXPECT_TRUE(target.proxy.crashed());
+    ASSERT_EQ(out.results.size(), selected.size());
+    ASSERT_EQ(out.notes.size(), 1u);
+    EXPECT_NE(out.notes[0].find("stopped accepting connections"), std::string::npos) << out.notes[0];
+    EXPECT_NE(out.notes[0].find("the last case that connected was 25.1.1"), std::string::npos) << out.notes[0];
+    std::size_t i = 0;
+    for (; out.results[i].id != "25.1.1"; ++i) {
+        EXPECT_FALSE(failed(out.results[i])) << verdict_line(out.results[i]);
+    }
+    for (i += 2; i < out.results.size(); ++i) {
+        EXPECT_TRUE(out.results[i].reason.starts_with("Not run: ")) << verdict_line(out.results[i]);
+    }
+    std::printf("[ inflate_sized_from_header ] %s\n", out.notes[0].c_str());
 }
 
 TEST(BrokenServers, DiesOnHugeLengthInParallel) {
