@@ -96,6 +96,16 @@ inline send_frame with_rsv(send_frame f, std::uint8_t rsv) {
     return f;
 }
 
+/// Appends a wait of up to `within` for the peer's answer (`count` events in all), then the
+/// event (`label`, timeout) if the connection is still open: the labelled pause of `within` it
+/// replaces, ended as soon as the answer is in. Only for cases whose verdict, once the answer
+/// came, no longer depends on whether the peer closes the connection afterwards (21.3.1,
+/// 25.2.4: echoed is OK either way); until then it waits as long as the pause did.
+inline void add_answer_wait(script& sc, std::size_t count, milliseconds within, std::string label) {
+    sc.steps.emplace_back(await_events{count, within});
+    sc.steps.emplace_back(pause{milliseconds{0}, std::move(label)});
+}
+
 // ---------------------------------------------------------------- events and outcomes
 
 inline event text(payload p) { return {event::kind::text, std::move(p)}; }

@@ -20,7 +20,6 @@
 #include "cases/builders.hpp"
 #include "cases/catalog.hpp"
 
-
 #include <string>
 
 namespace wscheck::cases {
@@ -43,13 +42,14 @@ case_def abuse_case(std::string id, std::string description, std::string expecta
     return c;
 }
 
-deflate_spec required_deflate(proto::deflate_offer offer = {}) { return deflate_spec{{offer}, {}, true}; }
+/// The default offer (testing a client: its first valid offer accepted as offered), required.
+deflate_spec required_deflate() { return deflate_spec{{proto::deflate_offer{}}, {}, true}; }
 
 /// 25.2.4's wait for 100000 fragments to be inflated: a peer that inflates each in a call of
 /// its own needs seconds.
 constexpr milliseconds slow_patience{3000};
-/// The label of 25.2.4's pause: its event is recorded only if the connection is still open
-/// when the pause ends (case.hpp).
+/// The label of 25.2.4's wait: its event is recorded only if the connection is still open
+/// when the wait ends (builders.hpp, add_answer_wait).
 const char* const still_open = "still open";
 
 /// How the connection ends is recorded, not judged: the RFC leaves the reaction to the peer.
@@ -260,7 +260,8 @@ void add_streams(catalog_builder& b) {
         auto c = abuse_case(
             "25.2.4",
             "Send a compressed binary message of 100000 bytes that do not compress (so about 100000 bytes of "
-            "DEFLATE data), in 100000 frames of one byte each, in one write; then wait 3 s.",
+            "DEFLATE data), in 100000 frames of one byte each, in one write; then wait up to 3 s for the "
+            "echo.",
             "The peer reassembles and inflates it and echoes the message (OK), or refuses it by ending the "
             "connection (1009 or 1008: a limit on fragments is its own; INFORMATIONAL). Neither within 3 s "
             "is NON-STRICT. How the connection ended is recorded.",
@@ -285,7 +286,7 @@ void add_streams(catalog_builder& b) {
                 script sc;
                 sc.deflate = required_deflate();
                 sc.steps.emplace_back(one_write);
-                sc.steps.emplace_back(pause{slow_patience, still_open});
+                build::add_answer_wait(sc, 1, slow_patience, still_open);
                 const event echo = build::binary(data);
                 const event open = build::timed_out(still_open);
                 // The echo may come before or after the pause's event.
@@ -294,7 +295,7 @@ void add_streams(catalog_builder& b) {
                 sc.close = recorded_close();
                 return sc;
             });
-        c.timeout = milliseconds{0}; // the pause was the wait: close when it ends
+        c.timeout = milliseconds{0}; // the wait was the patience: close when it ends
         c.on_timeout = timeout_action::close;
         b.add(std::move(c));
     }
