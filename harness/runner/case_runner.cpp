@@ -419,7 +419,11 @@ void case_runner::append_message(proto::opcode op, std::span<const std::uint8_t>
 void case_runner::append_message_frames(proto::opcode op, std::span<const std::uint8_t> payload,
                                         std::size_t fragment_size, bool compressed, std::vector<std::uint8_t>& wire) {
     const auto frames = message_frames(op, payload, fragment_size, compressed, {});
-    wire.reserve(wire.size() + payload.size() + frames.size() * proto::max_header_size);
+    // Grown by doubling: a send_batch appends a thousand messages to the same buffer.
+    const std::size_t need = wire.size() + payload.size() + frames.size() * proto::max_header_size;
+    if (need > wire.capacity()) {
+        wire.reserve(std::max(need, 2 * wire.capacity()));
+    }
     const auto at = now();
     for (const auto& f : frames) {
         append_logged(observer_, f, role_, at, wire);
