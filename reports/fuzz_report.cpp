@@ -61,7 +61,8 @@ std::string fuzz_report_json(const fuzz_report& r) {
                      {"jobs", r.jobs},
                      {"probe_timeout_ms", r.probe_timeout_ms},
                      {"close_timeout_ms", r.close_timeout_ms},
-                     {"shrink", r.shrink}};
+                     {"shrink", r.shrink},
+                     {"deflate", r.deflate}};
     j["started"] = to_rfc3339(r.started);
     j["finished"] = to_rfc3339(r.finished);
     j["end_reason"] = r.end_reason;
@@ -120,7 +121,7 @@ std::string fuzz_report_html(const fuzz_report& r) {
     row("seed", std::to_string(r.seed) + (r.seed_given ? "" : " (drawn; rerun with --seed " + std::to_string(r.seed) + ")"));
     row("started", to_rfc3339(r.started));
     row("budget", std::to_string(r.count) + " inputs, " + fixed(r.time_s, 1) + " s, " + std::to_string(r.jobs) +
-                      " parallel connection(s)");
+                      " parallel connection(s)" + (r.deflate ? ", permessage-deflate offered (--deflate)" : ""));
     row("inputs sent", std::to_string(r.inputs_sent) + " (" + std::to_string(r.bytes_sent) + " bytes) in " +
                            fixed(r.fuzzing_seconds, 2) + " s: " + fixed(r.inputs_per_second(), 1) + " inputs/s");
     std::string strategies;

@@ -4,7 +4,8 @@
 //
 // fuzz.json (format "wscheck-fuzz-report", version 1):
 //   {"format", "format_version", "wscheck_version", "target", "exec", "seed", "seed_given",
-//    "settings": {"count", "time_s", "jobs", "probe_timeout_ms", "close_timeout_ms", "shrink"},
+//    "settings": {"count", "time_s", "jobs", "probe_timeout_ms", "close_timeout_ms", "shrink",
+//                 "deflate"},
 //    "started", "finished" (RFC 3339), "end_reason", "interrupted", "inputs_sent", "bytes_sent",
 //    "fuzzing_seconds", "inputs_per_second", "strategies": {name: inputs}, "restarts",
 //    "findings": [{"kind", "detail", "input_index", "strategy", "file", "writes", "bytes",
@@ -54,6 +55,7 @@ struct fuzz_report {
     long long probe_timeout_ms = 0;
     long long close_timeout_ms = 0;
     bool shrink = true;
+    bool deflate = false;            ///< --deflate: permessage-deflate offered and fuzzed
     std::chrono::system_clock::time_point started;
     std::chrono::system_clock::time_point finished;
     std::string end_reason;

@@ -240,6 +240,7 @@ finding confirm(const fuzz_options& o, const std::vector<candidate>& candidates,
     f.seed = o.seed;
     f.url_path = o.tgt.url.target;
     f.host = o.tgt.url.host_field();
+    f.deflate = o.tgt.deflate;
     f.kind = *first_failed.result.kind;
     f.detail = first_failed.result.detail;
     f.input = first_failed.input;
@@ -348,7 +349,7 @@ fuzz_outcome run_fuzz(const fuzz_options& o) {
     fuzz_outcome out;
     const auto started = steady::now();
     const auto seeds = make_case_seeds(cases::full_catalog(), o.tgt.url.host_field(), o.tgt.url.target, 64 * 1024);
-    const input_generator gen{o.seed, o.tgt.url.host_field(), o.tgt.url.target, seeds};
+    const input_generator gen{o.seed, o.tgt.url.host_field(), o.tgt.url.target, seeds, o.tgt.deflate};
     milliseconds fuzzing{};
     std::uint64_t next_index = 0;
 

@@ -41,6 +41,8 @@
 namespace wscheck::fuzz {
 
 struct fuzz_options {
+    /// With tgt.deflate (--deflate), the inputs offer permessage-deflate too and half of them
+    /// carry compressed traffic (generator.hpp).
     target tgt;
     std::uint64_t seed = 0;
     std::uint64_t count = 1000;                 ///< inputs at most

@@ -49,6 +49,7 @@ std::string finding_to_json(const finding& f) {
     j["strategy"] = f.input.strategy;
     j["url_path"] = f.url_path;
     j["host"] = f.host;
+    j["deflate"] = f.deflate;
     auto writes = nlohmann::ordered_json::array();
     for (const auto& w : f.input.writes) {
         writes.push_back({{"pause_ms", w.pause.count()}, {"hex", reports::to_hex(w.bytes)}});
@@ -110,6 +111,7 @@ std::optional<finding> finding_from_json(std::string_view text, std::string& err
         return it != j.end() && it->is_boolean() && it->get<bool>();
     };
     f.shrunk = flag("shrunk");
+    f.deflate = flag("deflate");
     f.failure = str("failure").value_or("");
     f.input_shape = str("input_shape").value_or("");
     f.reproduced = flag("reproduced");

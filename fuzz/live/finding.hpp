@@ -57,6 +57,9 @@ struct finding {
     fuzz_input input;            ///< the reproducer: shrunk when `shrunk`
     std::string url_path = "/";
     std::string host;
+    /// Found by `wscheck fuzz --deflate`: the probe offers permessage-deflate when the finding
+    /// is replayed too (a file without the field was found without it).
+    bool deflate = false;
     bool shrunk = false;
     std::size_t original_writes = 0;
     std::size_t original_bytes = 0;

@@ -1,5 +1,6 @@
 #include "fuzz/live/generator.hpp"
 
+#include "fuzz/live/deflate_traffic.hpp"
 #include "fuzz/live/rng.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/runner/frame_writer.hpp"
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -366,37 +368,79 @@ std::vector<timed_write> tear(rng& r, bytes all) {
     return writes;
 }
 
+/// The valid opening handshake request of every input, with the fuzzer's fixed key.
+std::string valid_request(const std::string& host, const std::string& target, std::string extensions = {}) {
+    proto::client_request req;
+    req.host = host;
+    req.target = target;
+    req.key = std::string{fuzz_key};
+    req.extensions = std::move(extensions);
+    return proto::build_request(req);
+}
+
 } // namespace
 
 input_generator::input_generator(std::uint64_t run_seed, std::string host, std::string target,
-                                 std::span<const case_seed> seeds)
-    : run_seed_(run_seed), seeds_(seeds) {
-    proto::client_request req;
-    req.host = std::move(host);
-    req.target = std::move(target);
-    req.key = std::string{fuzz_key};
-    request_ = proto::build_request(req);
-}
+                                 std::span<const case_seed> seeds, bool deflate)
+    : run_seed_(run_seed), host_(std::move(host)), target_(std::move(target)),
+      request_(valid_request(host_, target_)), seeds_(seeds), deflate_(deflate) {}
 
 fuzz_input input_generator::make(std::uint64_t index) const {
+    // Each strategy's share of the inputs, as cumulative percentages.
+    enum class kind { handshake, frames, fragments, case_seed, deflate };
+    struct share {
+        kind strategy;
+        std::size_t below;
+    };
+    static constexpr std::array<share, 4> plain{
+        {{kind::handshake, 15}, {kind::frames, 45}, {kind::fragments, 70}, {kind::case_seed, 100}}};
+    static constexpr std::array<share, 5> with_deflate{{{kind::handshake, 10},
+                                                        {kind::frames, 25},
+                                                        {kind::case_seed, 35},
+                                                        {kind::fragments, 45},
+                                                        {kind::deflate, 100}}};
+
     rng r{input_seed(run_seed_, index)};
+    std::optional<deflate_plan> plan;
+    std::string deflate_request;
+    if (deflate_) {
+        plan = deflate_plan_for(index);
+        deflate_request = valid_request(host_, target_, deflate_offer_value(r, *plan));
+    }
+    const std::string& request = deflate_ ? deflate_request : request_;
+    const std::span<const share> shares = deflate_ ? std::span<const share>{with_deflate} : std::span<const share>{plain};
+    const auto roll = r.below(100);
+    kind strategy = std::find_if(shares.begin(), shares.end(), [roll](const share& s) { return roll < s.below; })->strategy;
+    if (strategy == kind::case_seed && seeds_.empty()) {
+        strategy = kind::frames;
+    }
+
     fuzz_input in;
     in.index = index;
     bytes all;
-    const auto roll = r.below(100);
-    if (roll < 15) {
+    switch (strategy) {
+    case kind::handshake:
         in.strategy = "handshake";
-        all = handshake_strategy(r, request_);
-    } else if (roll < 45 || seeds_.empty()) {
+        all = handshake_strategy(r, request);
+        break;
+    case kind::frames:
         in.strategy = "frames";
-        all = frames_strategy(r, request_);
-    } else if (roll < 70) {
+        all = frames_strategy(r, request);
+        break;
+    case kind::fragments:
         in.strategy = "fragments";
-        all = fragments_strategy(r, request_);
-    } else {
+        all = fragments_strategy(r, request);
+        break;
+    case kind::case_seed: {
         const case_seed& seed = seeds_[r.below(seeds_.size())];
         in.strategy = "case " + seed.case_id;
         all = case_strategy(r, seed, request_.size());
+        break;
+    }
+    case kind::deflate:
+        in.strategy = "deflate";
+        all = deflate_strategy(r, *plan, request);
+        break;
     }
     in.writes = tear(r, std::move(all));
     return in;

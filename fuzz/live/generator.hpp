@@ -14,6 +14,11 @@
 //   case <id>  the catalog's own traffic for a case (case_seeds.hpp), mutated 1-4 times:
 //              bits flipped, bytes set to boundary values, spans cut, doubled or inserted,
 //              a random frame spliced in, the tail cut
+//   deflate    (only with `deflate`) compressed messages, broken in the ways of
+//              deflate_traffic.hpp
+// With `deflate`, every request but the case seeds' offers permessage-deflate, input i with
+// plan i % 36 of deflate_traffic.hpp, and half the inputs are `deflate`'s; without it the
+// inputs are what they were before the option existed, seed for seed.
 // Every input's bytes are then torn: written in up to 6 pieces split at random points, with
 // pauses of up to 20 ms between some of them, so frames and headers also arrive split.
 #pragma once
@@ -36,18 +41,21 @@ public:
     /// `host` and `target` are what the request's Host field and request line carry;
     /// `seeds` (held by reference: it must outlive the generator) may be empty.
     input_generator(std::uint64_t run_seed, std::string host, std::string target,
-                    std::span<const case_seed> seeds);
+                    std::span<const case_seed> seeds, bool deflate = false);
 
     /// Input `index` of the run.
     fuzz_input make(std::uint64_t index) const;
 
-    /// The valid request every strategy but `handshake` starts with.
+    /// The valid request every strategy but `handshake` starts with (without `deflate`).
     const std::string& request() const noexcept { return request_; }
 
 private:
     std::uint64_t run_seed_;
+    std::string host_;
+    std::string target_;
     std::string request_;
     std::span<const case_seed> seeds_;
+    bool deflate_;
 };
 
 } // namespace wscheck::fuzz

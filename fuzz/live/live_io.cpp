@@ -256,6 +256,10 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
     req.host = t.url.host_field();
     req.target = t.url.target;
     req.key = std::string{fuzz_key};
+    const proto::deflate_offer offer{}; // permessage-deflate, no parameters: any server's choice
+    if (t.deflate) {
+        req.extensions = proto::format_deflate_offers(std::span{&offer, 1});
+    }
     const std::string request = proto::build_request(req);
     if (const auto ec = c.write({reinterpret_cast<const std::uint8_t*>(request.data()), request.size()})) {
         return failed_probe(ec, "writing the opening handshake", true);
@@ -289,6 +293,11 @@ probe_result probe(const target& t, std::string_view message, const io_limits& l
 
     proto::session_options so;
     so.local_role = proto::role::client;
+    if (t.deflate) {
+        if (const auto ec = proto::check_deflate_response(std::span{&offer, 1}, accepted.extensions, so.deflate)) {
+            return {probe_result::status::broken, "answered the permessage-deflate offer wrongly: " + ec.message(), true};
+        }
+    }
     proto::session session{so};
     session.send_text(message);
     auto flush = [&]() -> std::error_code {

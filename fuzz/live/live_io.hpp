@@ -24,6 +24,10 @@ using std::chrono::milliseconds;
 struct target {
     net::ws_url url;
     net::ssl::context* tls = nullptr;
+    /// `wscheck fuzz --deflate`: the probe offers permessage-deflate and, when the server
+    /// accepts it, sends its message compressed and inflates the echo, so that a server whose
+    /// compression broke for everyone fails it.
+    bool deflate = false;
 };
 
 struct io_limits {
@@ -75,8 +79,8 @@ struct probe_result {
     bool connected = false; ///< the TCP (and TLS) connect completed
 };
 
-/// The liveness check: connect, a valid request, the 101, a masked text message holding
-/// `message`, its echo; then our Close and the socket closed (we do not wait for the server's
+/// The liveness check: connect, a valid request (offering permessage-deflate with
+/// t.deflate), the 101, a masked text message holding `message`, its echo; then our Close and the socket closed (we do not wait for the server's
 /// Close). All within limits.probe_timeout.
 probe_result probe(const target& t, std::string_view message, const io_limits& limits);
 

@@ -3,6 +3,7 @@
 //
 //   wscheck fuzz ws://127.0.0.1:9001/ --count 2000 --time 30 --seed 7
 //   wscheck fuzz ws://127.0.0.1:9001/ --exec './my-server --port 9001'   restarted after a crash
+//   wscheck fuzz ws://127.0.0.1:9001/ --deflate                  compressed traffic (RFC 7692)
 //   wscheck fuzz --replay fuzz-out/crash-7-113.json ws://127.0.0.1:9001/
 #include "harness/cli/commands.hpp"
 #include "fuzz/live/engine.hpp"
@@ -44,6 +45,7 @@ struct fuzz_args {
     double shrink_time_s = 30;
     std::string cacert;
     bool insecure = false;
+    bool deflate = false;
     bool quiet = false;
 };
 
@@ -104,6 +106,7 @@ fuzz::fuzz_options base_options(const fuzz_args& args, std::optional<net::ssl::c
         tls.emplace(net::make_client_context(to));
         o.tgt.tls = &*tls;
     }
+    o.tgt.deflate = args.deflate;
     o.limits.probe_timeout = seconds_arg(args.probe_timeout_s, "--probe-timeout", 600);
     o.limits.close_timeout = seconds_arg(args.close_timeout_s, "--close-timeout", 600);
     o.ready_timeout = seconds_arg(args.ready_timeout_s, "--ready-timeout", 600);
@@ -160,6 +163,7 @@ reports::fuzz_report make_report(const fuzz_args& args, const fuzz::fuzz_options
     r.probe_timeout_ms = o.limits.probe_timeout.count();
     r.close_timeout_ms = o.limits.close_timeout.count();
     r.shrink = o.shrink;
+    r.deflate = o.tgt.deflate;
     r.started = started;
     r.finished = std::chrono::system_clock::now();
     r.end_reason = out.end_reason;
@@ -266,6 +270,7 @@ int run_replay(const fuzz_args& args) {
     std::optional<net::ssl::context> tls;
     auto o = base_options(args, tls);
     o.seed = f->seed;
+    o.tgt.deflate = o.tgt.deflate || f->deflate;
     stop_signals signals;
     const auto server = start_server(args, o);
     check_ready(o, args.url);
@@ -322,6 +327,9 @@ void add_fuzz_command(CLI::App& app, int& status) {
     cmd->add_option("--max-findings", args->max_findings, "Stop after this many findings")->capture_default_str();
     cmd->add_option("--cacert", args->cacert, "PEM file of certificates to trust for wss://")->check(CLI::ExistingFile);
     cmd->add_flag("-k,--insecure", args->insecure, "Accept any certificate for wss://");
+    cmd->add_flag("--deflate", args->deflate,
+                  "Offer permessage-deflate (each window and context-takeover combination in turn) and fuzz "
+                  "compressed traffic; the liveness check offers it too");
     cmd->add_flag("-q,--quiet", args->quiet, "Print only the summary line");
     cmd->callback([args, &status] {
         stop_requested.store(false);

@@ -69,10 +69,14 @@ nlohmann::json read_json(const fs::path& p) {
     return nlohmann::json::parse(s.str(), nullptr, false);
 }
 
-/// `wscheck serve` in the background; the first stdout line is its URL.
+/// `wscheck serve` (with `flag`, if any) in the background; the first stdout line is its URL.
 class serve_process {
 public:
-    serve_process() : child_({WSCHECK_BINARY, "serve"}) { url_ = child_.read_line(10s).value_or(""); }
+    explicit serve_process(const std::string& flag = "")
+        : child_(flag.empty() ? std::vector<std::string>{WSCHECK_BINARY, "serve"}
+                              : std::vector<std::string>{WSCHECK_BINARY, "serve", flag}) {
+        url_ = child_.read_line(10s).value_or("");
+    }
     const std::string& url() const { return url_; }
 
 private:
@@ -166,6 +170,19 @@ TEST(wscheck_fuzz, reference_server_no_finding_and_reports) {
     EXPECT_TRUE(fs::exists(out / "fuzz.html"));
 }
 
+TEST(wscheck_fuzz, deflate_against_the_reference_server_with_deflate_no_finding) {
+    serve_process server{"--deflate"};
+    const auto out = fresh_dir("deflate_reference");
+    const auto r = run({"fuzz", server.url(), "--deflate", "--count", "150", "--seed", "5", "-o", out.string()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("seed 5: no finding"), std::string::npos) << r.out;
+    const auto report = read_json(out / "fuzz.json");
+    ASSERT_TRUE(report.is_object());
+    EXPECT_TRUE(report["settings"]["deflate"].get<bool>());
+    EXPECT_GE(report["strategies"]["deflate"].get<unsigned>(), 50u) << report["strategies"];
+    EXPECT_EQ(report["inputs_sent"], 150);
+}
+
 TEST(wscheck_fuzz, wss_with_insecure_no_finding_and_untrusted_certificate_refused) {
     child_process server({WSCHECK_BINARY, "serve", "--tls"});
     const auto url = server.read_line(10s).value_or("");
@@ -217,6 +234,27 @@ TEST(wscheck_fuzz, finds_a_server_that_freezes) {
     EXPECT_NE(f.finding["detail"].get<std::string>().find("liveness check got no answer"), std::string::npos)
         << f.finding["detail"];
     EXPECT_FALSE(f.finding["shrunk"].get<bool>());
+}
+
+TEST(wscheck_fuzz, deflate_finds_an_inflate_bug_shrinks_and_replays_it) {
+    // The planted bug needs permessage-deflate: without --deflate nothing reaches it.
+    const std::string bug = "abort-on-inflate-ratio --deflate 1";
+    const auto f = fuzz_fragile(bug, "10", fresh_dir("inflate"), {"--deflate", "--shrink-attempts", "60"});
+    expect_found(f, "crash", 400);
+    EXPECT_TRUE(f.finding["deflate"].get<bool>());
+    EXPECT_TRUE(f.finding["shrunk"].get<bool>());
+    EXPECT_EQ(f.finding["strategy"], "deflate");
+    EXPECT_NE(f.finding["input_shape"].get<std::string>().find("+rsv1"), std::string::npos) << f.finding["input_shape"];
+    EXPECT_LT(f.finding["bytes"].get<std::uint64_t>(), f.finding["original"]["bytes"].get<std::uint64_t>());
+    expect_replays(f.file, bug, "crash");
+    // The reference server with permessage-deflate inflates the same message and is fine.
+    serve_process reference{"--deflate"};
+    const auto control = run({"fuzz", "--replay", f.file.string(), reference.url()});
+    EXPECT_EQ(control.status, 0) << control.out << control.err;
+    EXPECT_NE(control.out.find("does not reproduce"), std::string::npos) << control.out;
+
+    const auto plain = fuzz_fragile(bug, "10", fresh_dir("inflate_plain"), {"--no-shrink"});
+    EXPECT_EQ(plain.result.status, 0) << plain.result.out << plain.result.err;
 }
 
 /// The finding in `report` whose signature ends with `shape` and whose detail holds `how`.

@@ -10,7 +10,12 @@
 //     hang-on-short-close    a Close frame header announcing a 1-byte payload (7.3.2's bad
 //                            close body): that connection is never read again, never closed
 //     freeze-on-tilde        a text message starting with '~': the whole server blocks
+//     abort-on-inflate-ratio a compressed message that inflates to more than 32 times its
+//                            compressed size plus 1 KiB: abort(), as a server does whose
+//                            inflate buffer is sized from the compressed length (needs
+//                            `--deflate 1`)
 //     none                   no bug (a control)
+// `--deflate 1` accepts permessage-deflate (RFC 7692) as the reference server does.
 // The first stdout line is "listening on PORT" once it accepts connections; with
 // `--log-accepts 1`, each accepted connection then prints "accepted N" (so that a test can see
 // a fuzzer's inputs arrive, however slow the machine).
@@ -27,8 +32,10 @@
 #include <array>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -42,7 +49,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace wscheck;
 
-enum class bug { none, abort_on_zero_ping, exit_on_rsv2_cont, hang_on_short_close, freeze_on_tilde };
+enum class bug { none, abort_on_zero_ping, exit_on_rsv2_cont, hang_on_short_close, freeze_on_tilde, abort_on_inflate_ratio };
 
 /// The bugs planted in this run.
 class bug_set {
@@ -59,12 +66,13 @@ bug bug_named(std::string_view name) {
            : name == "exit-on-rsv2-cont"   ? bug::exit_on_rsv2_cont
            : name == "hang-on-short-close" ? bug::hang_on_short_close
            : name == "freeze-on-tilde"     ? bug::freeze_on_tilde
+           : name == "abort-on-inflate-ratio" ? bug::abort_on_inflate_ratio
                                            : bug::none;
 }
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(tcp::socket s, bug_set b) : socket_(std::move(s)), bugs_(b) {
+    connection(tcp::socket s, bug_set b, bool deflate) : socket_(std::move(s)), bugs_(b), deflate_(deflate) {
         proto::frame_parser_options po;
         po.mode = proto::parse_mode::observe;
         observer_ = proto::frame_parser{po};
@@ -75,7 +83,7 @@ private:
     void read() {
         socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
             if (ec) {
-                self->session_.receive_eof();
+                self->session_->receive_eof();
                 self->drain_events();
                 return; // the socket closes when the last reference goes
             }
@@ -103,7 +111,17 @@ private:
                 close_after_write_ = true;
                 return true;
             }
-            pending_ = proto::build_response(accepted.key);
+            std::string extensions;
+            if (deflate_) {
+                if (const auto a = proto::negotiate_deflate(accepted.extensions, proto::deflate_server_policy{})) {
+                    extensions = proto::format_extensions({proto::to_extension(a->response)});
+                    proto::session_options so;
+                    so.local_role = proto::role::server;
+                    so.deflate = a->agreement;
+                    session_.emplace(so);
+                }
+            }
+            pending_ = proto::build_response(accepted.key, {}, extensions);
             upgraded_ = true;
             data = data.subspan(used);
         }
@@ -112,7 +130,7 @@ private:
             return false;
         }
         std::vector<std::uint8_t> copy{data.begin(), data.end()};
-        session_.receive(copy);
+        session_->receive(copy);
         drain_events();
         return true;
     }
@@ -137,12 +155,43 @@ private:
             if (bugs_.has(bug::hang_on_short_close) && h.op == proto::opcode::close && h.length == 1) {
                 stop_reading_ = true;
             }
+            count_compressed(h);
+        }
+    }
+
+    /// Each data message's compressed size as its headers announce it (0: not compressed),
+    /// in order, for abort-on-inflate-ratio to compare with what it inflates to.
+    void count_compressed(const proto::frame_header& h) {
+        if (h.op == proto::opcode::text || h.op == proto::opcode::binary) {
+            message_compressed_ = h.rsv1;
+            message_bytes_ = h.length;
+        } else if (h.op == proto::opcode::cont) {
+            message_bytes_ += h.length;
+        } else {
+            return;
+        }
+        if (h.fin) {
+            compressed_sizes_.push_back(message_compressed_ ? message_bytes_ : 0);
+        }
+    }
+
+    void check_inflate_ratio(std::size_t inflated) {
+        if (compressed_sizes_.empty()) {
+            return;
+        }
+        const std::uint64_t compressed = compressed_sizes_.front();
+        compressed_sizes_.pop_front();
+        if (bugs_.has(bug::abort_on_inflate_ratio) && compressed > 0 && inflated > 32 * compressed + 1024) {
+            std::abort(); // the buffer of 32 x the compressed size has overflowed
         }
     }
 
     void drain_events() {
-        while (session_.next_event(ev_)) {
+        while (session_->next_event(ev_)) {
             using kind = proto::session_event::kind;
+            if (ev_.what == kind::text || ev_.what == kind::binary) {
+                check_inflate_ratio(ev_.data.size());
+            }
             if (ev_.what == kind::ping && bugs_.has(bug::abort_on_zero_ping) && !ev_.data.empty() && ev_.data[0] == 0x00) {
                 std::abort();
             }
@@ -152,15 +201,15 @@ private:
                         std::this_thread::sleep_for(std::chrono::hours{1});
                     }
                 }
-                session_.send_text(ev_.text());
+                session_->send_text(ev_.text());
             } else if (ev_.what == kind::binary) {
-                session_.send_binary(ev_.data);
+                session_->send_binary(ev_.data);
             }
         }
-        const auto out = session_.output();
+        const auto out = session_->output();
         pending_.append(reinterpret_cast<const char*>(out.data()), out.size());
-        session_.consume_output(out.size());
-        if (session_.close_transport()) {
+        session_->consume_output(out.size());
+        if (session_->close_transport()) {
             close_after_write_ = true;
         }
     }
@@ -188,7 +237,11 @@ private:
     std::array<std::uint8_t, 16 * 1024> buf_{};
     proto::http_parser head_{proto::http_parser::kind::request};
     proto::frame_parser observer_;
-    proto::session session_{};
+    std::optional<proto::session> session_{std::in_place};
+    bool deflate_ = false;
+    bool message_compressed_ = false;
+    std::uint64_t message_bytes_ = 0;
+    std::deque<std::uint64_t> compressed_sizes_;
     proto::session_event ev_;
     std::string pending_;
     bool upgraded_ = false;
@@ -197,15 +250,15 @@ private:
     std::shared_ptr<connection> hung_;
 };
 
-void accept(tcp::acceptor& acceptor, bug_set b, bool log_accepts, std::size_t accepted = 0) {
-    acceptor.async_accept([&acceptor, b, log_accepts, accepted](boost::system::error_code ec, tcp::socket s) {
+void accept(tcp::acceptor& acceptor, bug_set b, bool deflate, bool log_accepts, std::size_t accepted = 0) {
+    acceptor.async_accept([&acceptor, b, deflate, log_accepts, accepted](boost::system::error_code ec, tcp::socket s) {
         if (!ec) {
             if (log_accepts) {
                 std::cout << "accepted " << accepted + 1 << std::endl;
             }
-            std::make_shared<connection>(std::move(s), b)->start();
+            std::make_shared<connection>(std::move(s), b, deflate)->start();
         }
-        accept(acceptor, b, log_accepts, ec ? accepted : accepted + 1);
+        accept(acceptor, b, deflate, log_accepts, ec ? accepted : accepted + 1);
     });
 }
 
@@ -215,6 +268,7 @@ int main(int argc, char** argv) {
     std::uint16_t port = 0;
     bug_set b;
     bool log_accepts = false;
+    bool deflate = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view name = argv[i];
         const std::string_view value = argv[i + 1];
@@ -222,6 +276,8 @@ int main(int argc, char** argv) {
             port = static_cast<std::uint16_t>(std::stoul(std::string{value}));
         } else if (name == "--log-accepts") {
             log_accepts = value == "1";
+        } else if (name == "--deflate") {
+            deflate = value == "1";
         } else if (name == "--bug") {
             for (std::string_view rest = value; !rest.empty();) {
                 const auto comma = rest.find(',');
@@ -233,7 +289,7 @@ int main(int argc, char** argv) {
     asio::io_context io;
     tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}};
     std::cout << "listening on " << acceptor.local_endpoint().port() << std::endl;
-    accept(acceptor, b, log_accepts);
+    accept(acceptor, b, deflate, log_accepts);
     io.run();
     return 0;
 }
