@@ -222,6 +222,16 @@ struct handshake_spec {
     /// handshake_timeout still bounds the whole handshake. 0: written at once.
     std::size_t chop = 0;
     milliseconds chop_pause{};
+    /// The request's content (what its Content-Length or Transfer-Encoding announces), written
+    /// after the head. With `await_continue` (a request with Expect: 100-continue), only after
+    /// a 100 (Continue), or once this long passed without one (RFC 9110 10.1.1 lets a client
+    /// go on), and never after a final response. Otherwise right after the head.
+    std::string content;
+    std::optional<milliseconds> await_continue;
+    /// After a refusal (any status but 101): keep reading this long, or until the server
+    /// closes, for a second response, which would show that the server read the request's
+    /// content as the next request (RFC 9112 9.3). 0: the refusal ends the case.
+    milliseconds listen_after_refusal{};
     /// Testing a client (the tester is the server): the response written instead of a valid
     /// 101, built from the client's Sec-WebSocket-Key and its request (section 30). With
     /// `must == reject` the client must fail the connection (4.1): close TCP without a data

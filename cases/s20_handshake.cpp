@@ -11,6 +11,8 @@
 #include "cases/catalog.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <utility>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -260,6 +262,51 @@ void add_origin(catalog_builder& b) {
                      behavior::informational));
 }
 
+/// 20.5.12-13: a request the server must refuse (Sec-WebSocket-Version: 12, 4.4) whose
+/// content, framed by `field` as `frame` makes it, is a complete valid opening handshake. The
+/// server refuses and must never answer the request inside the content (RFC 9112 9.3).
+/// `frame` gives the field's value and the content for the inner request's bytes.
+case_def answer_in_content(std::string id,
+                           std::string field,
+                           std::function<std::pair<std::string, std::string>(const std::string&)> frame) {
+    const bool chunked = field == "Transfer-Encoding";
+    std::string description = "Send an opening handshake with Sec-WebSocket-Version: 12 (which the server must "
+                              "refuse) and \"" + field + (chunked ? ": chunked\"" : ": N\"") +
+                              ", whose content is a complete valid opening handshake (version 13)" +
+                              (chunked ? " in one chunk" : "") + "; listen 1 s after the refusal.";
+    auto c = build::make_case(
+        std::move(id), std::move(description),
+        "The server refuses the request with an HTTP error (400 or 426) and does not answer the request inside "
+        "its content: it reads the content as the first request's, or closes the connection.",
+        {"RFC 9112 9.3", "a server must read a request's whole content or close the connection after its response; "
+                         "otherwise the content is read as the next request (request smuggling)"},
+        [field, frame] {
+            script sc;
+            sc.handshake = rewritten(
+                [field](client_request& r) {
+                    r.ws_version = "12";
+                    r.extra_fields.push_back({field, "0"});
+                },
+                [field, frame](client_request r) {
+                    client_request inner = r;
+                    inner.ws_version = "13";
+                    drop_field(inner, field);
+                    const auto [value, content] = frame(proto::build_request(inner));
+                    drop_field(r, field);
+                    r.extra_fields.push_back({field, value});
+                    return proto::build_request(r) + content;
+                })();
+            sc.handshake.must = handshake_spec::expect::reject;
+            sc.handshake.reject_statuses = {400, 426};
+            sc.handshake.listen_after_refusal = milliseconds{1000};
+            sc.outcomes = {build::ok()};
+            sc.close = build::peer_fails();
+            return sc;
+        });
+    c.tests_servers_only = true;
+    return c;
+}
+
 /// 20.5: requests whose HTTP/1.1 framing is legal but unusual, or broken in ways RFC 9112
 /// tells a server how to handle. Differences in exactly these have let a front end and a
 /// server disagree about where a request ends (request smuggling).
@@ -352,6 +399,31 @@ void add_request_oddities(catalog_builder& b) {
                      any_4xx_and({501}), rewritten(
                          [](client_request& r) { r.extra_fields.push_back({"Transfer-Encoding", "chunked"}); },
                          [](const client_request& r) { return proto::build_request(r) + "0\r\n\r\n"; })));
+    b.add(either_way("20.5.11", "Send the opening handshake with \"Expect: 100-continue\" and \"Content-Length: 5\"; "
+                                "send the 5-byte content \"hello\" once a 100 (Continue) came, or after 1 s without "
+                                "one.",
+                     refuse_or_echo("any 4xx", " with a 100 (Continue) before its 101 (unless the content was "
+                                               "already sent), reading the 5 bytes as the request's content,"),
+                     {"RFC 9110 7.8", "a server that receives both Upgrade and Expect: 100-continue must send a 100 "
+                                      "(Continue) before a 101 (Switching Protocols)"},
+                     {}, [] {
+                         handshake_spec hs;
+                         hs.edit_request = [](client_request& r) {
+                             r.extra_fields.push_back({"Expect", "100-continue"});
+                             r.extra_fields.push_back({"Content-Length", "5"});
+                         };
+                         hs.content = "hello";
+                         hs.await_continue = milliseconds{1000};
+                         return hs;
+                     }));
+    b.add(answer_in_content("20.5.12", "Content-Length", [](const std::string& inner) {
+        return std::pair{std::to_string(inner.size()), inner};
+    }));
+    b.add(answer_in_content("20.5.13", "Transfer-Encoding", [](const std::string& inner) {
+        char size[20];
+        std::snprintf(size, sizeof size, "%zx", inner.size());
+        return std::pair{std::string{"chunked"}, std::string{size} + "\r\n" + inner + "\r\n0\r\n\r\n"};
+    }));
 }
 
 } // namespace

@@ -106,6 +106,15 @@ private:
     void trickle_request(std::vector<std::uint8_t> request, std::size_t at);
     void read_response();
     void on_response_bytes(std::size_t n);
+    /// handshake_spec::content, once (after the head, or after a 100 with await_continue).
+    void send_content();
+    /// A refusal is in (its head parsed, `rest` the bytes after it): listen for a second
+    /// response (handshake_spec::listen_after_refusal), or finish.
+    void after_refusal(std::span<const std::uint8_t> rest);
+    void read_after_refusal();
+    /// A second response follows the refusal (and its content) in after_refusal_: recorded
+    /// in the handshake's error.
+    bool second_response_seen();
     /// RFC 7692 5: the server's answer to our permessage-deflate offers; false when the
     /// response is one a client must refuse (the case is then decided).
     bool check_deflate(const proto::accepted_response& accepted);
@@ -177,6 +186,11 @@ private:
     proto::client_request request_;
     proto::http_parser response_parser_{proto::http_parser::kind::response};
     std::vector<std::uint8_t> read_buffer_;
+    bool content_sent_ = false;            ///< handshake_spec::content is written
+    bool got_continue_ = false;            ///< a 100 (Continue) came before the final response
+    std::string after_refusal_;            ///< bytes after a refusal's head (capped)
+    std::size_t refusal_body_ = 0;         ///< the refusal's own content (Content-Length), skipped
+    clock::time_point listen_until_{};
     accepted_connection accepted_;         ///< testing a client: its connection and request
     bool fin_wanted_ = false;              ///< testing a client: close our side once the writes are out
     bool fin_sent_ = false;                ///< testing a client: our FIN after the closing handshake

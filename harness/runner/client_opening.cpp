@@ -7,6 +7,8 @@
 #include "harness/runner/case_runner_detail.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 
 namespace wscheck::runner {
 
@@ -61,7 +63,20 @@ void case_runner::send_request() {
     facts_.handshake.request = text.substr(0, detail::kept_head_bytes);
     observer_.sent_bytes("http request", as_bytes(text), now());
     if (hs.chop == 0) {
-        write({text.begin(), text.end()}, 0, [this] { read_response(); });
+        write({text.begin(), text.end()}, 0, [this] {
+            read_response();
+            if (const auto wait = script_.handshake.await_continue) {
+                // RFC 9110 10.1.1: a client need not wait for the 100 for ever.
+                arm_timer(step_timer_, *wait, [this] {
+                    if (facts_.handshake.status == 0) {
+                        send_content();
+                    }
+                });
+            }
+        });
+        if (!hs.await_continue) {
+            send_content();
+        }
         return;
     }
     read_response();
@@ -111,26 +126,54 @@ void case_runner::read_response() {
 
 void case_runner::on_response_bytes(std::size_t n) {
     std::span<std::uint8_t> got{read_buffer_.data(), n};
-    std::size_t used = 0;
-    const auto st = response_parser_.feed(got, used);
     auto& hs = facts_.handshake;
-    hs.response.append(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(used));
-    observer_.log().bytes(direction::received, now(), "http response", got.first(used));
-    if (st == proto::http_parser::status::need_more) {
-        read_response();
-        return;
-    }
-    if (st == proto::http_parser::status::error) {
-        hs.error = "malformed HTTP response: " + std::string{response_parser_.error_detail()};
-        finish();
-        return;
+    std::size_t used = 0;
+    for (;;) {
+        used = 0;
+        const auto st = response_parser_.feed(got, used);
+        hs.response.append(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(used));
+        observer_.log().bytes(direction::received, now(), "http response", got.first(used));
+        if (st == proto::http_parser::status::need_more) {
+            read_response();
+            return;
+        }
+        if (st == proto::http_parser::status::error) {
+            hs.error = "malformed HTTP response: " + std::string{response_parser_.error_detail()};
+            finish();
+            return;
+        }
+        const int status = response_parser_.head().status;
+        if (status < 100 || status >= 200 || status == 101) {
+            break;
+        }
+        // RFC 9110 15.2: interim responses may come before the final one, and a client
+        // parses and skips them; a 100 (Continue) is what Expect: 100-continue waits for.
+        got_continue_ = got_continue_ || status == 100;
+        response_parser_ = proto::http_parser{proto::http_parser::kind::response};
+        if (status == 100) {
+            send_content();
+        }
+        got = got.subspan(used);
+        if (got.empty()) {
+            read_response();
+            return;
+        }
     }
     const auto& head = response_parser_.head();
     hs.status = head.status;
     using expect = cases::handshake_spec::expect;
     const auto must = script_.handshake.must;
     if (must == expect::reject || (must == expect::either && head.status != 101)) {
-        finish(); // the judge reads the status and fields; nothing more to do here
+        after_refusal(got.subspan(used)); // the judge reads the status and fields
+        return;
+    }
+    // Once the content went out (after await_continue), a server may skip the 100 (RFC 9110
+    // 10.1.1: it has the content); before that, 7.8 leaves it no choice.
+    if (script_.handshake.await_continue && !got_continue_ && !content_sent_ && head.status == 101) {
+        hs.error = "it switched protocols (101) before the request's content was sent and without a 100 "
+                   "(Continue), although the request carried Expect: 100-continue (RFC 9110 7.8: the 100 "
+                   "comes before the 101)";
+        finish();
         return;
     }
     proto::accepted_response accepted;
@@ -153,6 +196,88 @@ void case_runner::on_response_bytes(std::size_t n) {
         close_instead_of_script();
     }
     open(got.subspan(used));
+}
+
+void case_runner::send_content() {
+    const auto& content = script_.handshake.content;
+    if (content_sent_ || content.empty() || finished_) {
+        return;
+    }
+    content_sent_ = true;
+    observer_.sent_bytes("http content", as_bytes(content), now());
+    write({content.begin(), content.end()}, 0, {});
+}
+
+void case_runner::after_refusal(std::span<const std::uint8_t> rest) {
+    const auto wait = script_.handshake.listen_after_refusal;
+    if (wait <= milliseconds::zero()) {
+        finish();
+        return;
+    }
+    // The refusal's own content comes first; what follows it would be a second response.
+    const auto& head = response_parser_.head();
+    refusal_body_ = 0;
+    if (const auto length = head.single("Content-Length")) {
+        refusal_body_ = static_cast<std::size_t>(std::strtoull(std::string{*length}.c_str(), nullptr, 10));
+    }
+    listen_until_ = clock::now() + wait;
+    after_refusal_.assign(rest.begin(), rest.end());
+    if (!second_response_seen()) {
+        read_after_refusal();
+        return;
+    }
+    finish();
+}
+
+bool case_runner::second_response_seen() {
+    std::size_t start = refusal_body_;
+    if (response_parser_.head().has_token("Transfer-Encoding", "chunked")) {
+        const auto end = after_refusal_.find("0\r\n\r\n");
+        if (end == std::string::npos) {
+            return false;
+        }
+        start = end + 5;
+    }
+    if (after_refusal_.size() < start + 5) {
+        return false;
+    }
+    const std::string_view next = std::string_view{after_refusal_}.substr(start);
+    if (next.substr(0, 5) != "HTTP/") {
+        return false; // not a response (the refusal's content ran on without a length)
+    }
+    const std::string line{next.substr(0, std::min(next.find("\r\n"), std::size_t{120}))};
+    auto& hs = facts_.handshake;
+    hs.error = "then answered again (\"" + line + "\"): it read the request's content as a second request "
+               "(RFC 9112 9.3: a server reads a request's whole content or closes the connection)";
+    hs.response.append(next.substr(0, detail::kept_head_bytes));
+    return true;
+}
+
+void case_runner::read_after_refusal() {
+    const auto left = std::chrono::duration_cast<milliseconds>(listen_until_ - clock::now());
+    if (left <= milliseconds::zero()) {
+        finish();
+        return;
+    }
+    read_buffer_.resize(handshake_read_size);
+    stream_->async_read_some(read_buffer_, left, [self = shared_from_this()](std::error_code ec, std::size_t n) {
+        if (self->finished_) {
+            return;
+        }
+        // Closed, reset or silent until the end: no second response.
+        if (ec || self->after_refusal_.size() > detail::kept_head_bytes) {
+            self->finish();
+            return;
+        }
+        const std::span<const std::uint8_t> got{self->read_buffer_.data(), n};
+        self->observer_.log().bytes(direction::received, self->now(), "after the refusal", got);
+        self->after_refusal_.append(got.begin(), got.end());
+        if (self->second_response_seen()) {
+            self->finish();
+            return;
+        }
+        self->read_after_refusal();
+    });
 }
 
 bool case_runner::check_deflate(const proto::accepted_response& accepted) {

@@ -136,6 +136,12 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
                      "error response such as 400." + (hs.error.empty() ? "" : " (" + hs.error + ")");
         return false;
     }
+    if (!hs.error.empty()) {
+        // Set after a complete refusal only by what followed it (handshake_spec::listen_after_refusal).
+        out.behavior = behavior::failed;
+        out.reason = "The server refused with HTTP " + std::to_string(hs.status) + ", " + hs.error + ".";
+        return false;
+    }
     // Required fields (4.4: Sec-WebSocket-Version naming 13) are a MUST whatever the status.
     proto::http_parser parser{proto::http_parser::kind::response};
     std::size_t used = 0;

@@ -529,8 +529,8 @@ TEST(catalog, handshake_cases_edit_the_request_and_test_servers_only) {
             EXPECT_EQ(s.outcomes[0].trace.size(), 1u);
         }
     }
-    EXPECT_EQ(refused, 14u);
-    EXPECT_EQ(accepted, 22u);
+    EXPECT_EQ(refused, 16u);
+    EXPECT_EQ(accepted, 23u);
 
     // 20.1.12: version 12 is refused with 400 or 426 naming version 13 (4.4).
     const auto v12 = get("20.1.12").build();
@@ -590,7 +590,7 @@ std::string request_text(const handshake_spec& hs) {
 } // namespace
 
 TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
-    const std::map<std::string, std::size_t> sizes{{"20.1", 13}, {"20.2", 4}, {"20.3", 6}, {"20.4", 3}, {"20.5", 10}};
+    const std::map<std::string, std::size_t> sizes{{"20.1", 13}, {"20.2", 4}, {"20.3", 6}, {"20.4", 3}, {"20.5", 13}};
     std::map<std::string, std::size_t> ours;
     for (const auto& c : full_catalog().cases()) {
         if (c.id.starts_with("20.")) {
@@ -612,7 +612,8 @@ TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
         {"20.5.1", expect::either}, {"20.5.2", expect::either}, {"20.5.3", expect::reject},
         {"20.5.4", expect::either}, {"20.5.5", expect::accept}, {"20.5.6", expect::either},
         {"20.5.7", expect::either}, {"20.5.8", expect::accept}, {"20.5.9", expect::either},
-        {"20.5.10", expect::either}};
+        {"20.5.10", expect::either}, {"20.5.11", expect::either}, {"20.5.12", expect::reject},
+        {"20.5.13", expect::reject}};
     for (const auto& [id, want] : must) {
         SCOPED_TRACE(id);
         const auto s = get(id).build();
@@ -718,6 +719,37 @@ TEST(catalog, handshake_negotiation_origin_and_odd_requests) {
     const auto chunked = request_text(get("20.5.10").build().handshake);
     EXPECT_NE(chunked.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos);
     EXPECT_TRUE(chunked.ends_with("\r\n\r\n0\r\n\r\n")) << chunked;
+    // 20.5.11: the content waits for a 100 (Continue), at most 1 s.
+    const auto expect_continue = get("20.5.11").build().handshake;
+    const auto with_expect = request_text(expect_continue);
+    EXPECT_NE(with_expect.find("\r\nExpect: 100-continue\r\n"), std::string::npos);
+    EXPECT_TRUE(with_expect.ends_with("\r\nContent-Length: 5\r\n\r\n")) << with_expect;
+    EXPECT_EQ(expect_continue.content, "hello");
+    EXPECT_EQ(expect_continue.await_continue, std::chrono::milliseconds{1000});
+    // 20.5.12, 20.5.13: a version the server must refuse, whose content is a whole valid
+    // request, framed by Content-Length or as one chunk; the runner listens after the refusal.
+    for (const char* id : {"20.5.12", "20.5.13"}) {
+        SCOPED_TRACE(id);
+        const auto hs = get(id).build().handshake;
+        EXPECT_EQ(hs.reject_statuses, (std::vector<int>{400, 426}));
+        EXPECT_EQ(hs.listen_after_refusal, std::chrono::milliseconds{1000});
+        const auto text = request_text(hs);
+        const auto head_end = text.find("\r\n\r\n") + 4;
+        EXPECT_NE(text.substr(0, head_end).find("Sec-WebSocket-Version: 12\r\n"), std::string::npos);
+        const auto inner_at = text.find("GET ", head_end);
+        ASSERT_NE(inner_at, std::string::npos) << text;
+        const auto inner_end = text.find("\r\n\r\n", inner_at) + 4;
+        const std::string inner = text.substr(inner_at, inner_end - inner_at);
+        EXPECT_NE(inner.find("Sec-WebSocket-Version: 13\r\n"), std::string::npos);
+        if (std::string{id} == "20.5.12") {
+            EXPECT_NE(text.find("Content-Length: " + std::to_string(inner.size()) + "\r\n"), std::string::npos);
+            EXPECT_EQ(inner_at, head_end);
+            EXPECT_EQ(inner_end, text.size());
+        } else {
+            EXPECT_NE(text.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
+            EXPECT_TRUE(text.ends_with(inner + "\r\n0\r\n\r\n")) << text;
+        }
+    }
 }
 
 TEST(catalog, resource_abuse_section) {
@@ -742,7 +774,7 @@ TEST(catalog, resource_abuse_section) {
     EXPECT_EQ(total, 16u);
     EXPECT_EQ(ours, sizes);
     EXPECT_EQ(full_catalog().section_title("21.3.2"), "Messages in endless fragments");
-    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.5.10") + 1);
+    EXPECT_EQ(full_catalog().index_of("21.1.1"), full_catalog().index_of("20.5.13") + 1);
 
     // 21.1.1: the length's top bit set is a MUST (5.2): the server fails the connection.
     const auto msb = get("21.1.1").build();
@@ -1044,6 +1076,13 @@ TEST(catalog, deflate_abuse_data_is_what_the_cases_say) {
         const auto out = inflate_message(d, data, ec);
         EXPECT_FALSE(ec) << ec.message();
         EXPECT_EQ(std::string(out.begin(), out.end()), "Hello after 100000 empty blocks");
+        // The echo is awaited (3 s at most) and ends the wait; a refusal is INFORMATIONAL,
+        // silence for the whole wait NON-STRICT.
+        ASSERT_EQ(s.outcomes.size(), 5u);
+        EXPECT_EQ(s.outcomes[3].verdict, behavior::informational);
+        EXPECT_TRUE(s.outcomes[3].trace.empty());
+        EXPECT_EQ(s.outcomes[4].verdict, behavior::non_strict);
+        EXPECT_EQ(get("25.2.3").timeout, std::chrono::milliseconds{0});
     }
     // 25.2.1: 80 MiB of zeros, in 16-byte frames, RSV1 on the first only.
     {

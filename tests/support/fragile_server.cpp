@@ -1,5 +1,6 @@
-// A WebSocket echo server with planted bugs, for the live fuzzer's tests (tests/fuzz_live/): it
-// serves like the reference server until an input that triggers one of its bugs arrives, then
+// A WebSocket echo server with planted bugs, for the live fuzzer's tests (tests/fuzz_live/) and
+// for the catalog's cases about a request's content (20.5.9-13, tests/harness/cli): it serves
+// like the reference server until an input that triggers one of its bugs arrives, then
 // crashes, hangs or stops serving. Built from proto::session and Asio.
 //
 //   wscheck_fragile_server --port N --bug NAME[,NAME...]
@@ -14,8 +15,17 @@
 //                            compressed size plus 1 KiB: abort(), as a server does whose
 //                            inflate buffer is sized from the compressed length (needs
 //                            `--deflate 1`)
+//     answers-content-as-request  after refusing a request, the connection stays open and what
+//                            follows the head is read as the next request, its content ignored
+//                            (RFC 9112 9.3 broken: the smuggled request is answered)
 //     none                   no bug (a control)
 // `--deflate 1` accepts permessage-deflate (RFC 7692) as the reference server does.
+// `--content MODE`, what becomes of a request's content (a GET with Content-Length):
+//     frames            (the default) nothing: the bytes after the head are read as frames
+//     read              Content-Length bytes are read as the request's content; with Expect:
+//                       100-continue a 100 (Continue) goes out first and the 101 after the
+//                       content (RFC 9110 7.8); Transfer-Encoding is refused with 501
+//     read-no-continue  the same, but the 101 goes out at once, without a 100
 // The first stdout line is "listening on PORT" once it accepts connections; with
 // `--log-accepts 1`, each accepted connection then prints "accepted N" (so that a test can see
 // a fuzzer's inputs arrive, however slow the machine).
@@ -49,7 +59,17 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace wscheck;
 
-enum class bug { none, abort_on_zero_ping, exit_on_rsv2_cont, hang_on_short_close, freeze_on_tilde, abort_on_inflate_ratio };
+enum class bug {
+    none,
+    abort_on_zero_ping,
+    exit_on_rsv2_cont,
+    hang_on_short_close,
+    freeze_on_tilde,
+    abort_on_inflate_ratio,
+    answers_content_as_request,
+};
+
+enum class content_mode { frames, read, read_no_continue };
 
 /// The bugs planted in this run.
 class bug_set {
@@ -67,12 +87,14 @@ bug bug_named(std::string_view name) {
            : name == "hang-on-short-close" ? bug::hang_on_short_close
            : name == "freeze-on-tilde"     ? bug::freeze_on_tilde
            : name == "abort-on-inflate-ratio" ? bug::abort_on_inflate_ratio
+           : name == "answers-content-as-request" ? bug::answers_content_as_request
                                            : bug::none;
 }
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(tcp::socket s, bug_set b, bool deflate) : socket_(std::move(s)), bugs_(b), deflate_(deflate) {
+    connection(tcp::socket s, bug_set b, bool deflate, content_mode content)
+        : socket_(std::move(s)), bugs_(b), deflate_(deflate), content_(content) {
         proto::frame_parser_options po;
         po.mode = proto::parse_mode::observe;
         observer_ = proto::frame_parser{po};
@@ -97,33 +119,56 @@ private:
 
     /// False when the bug says: stop reading this connection.
     bool on_bytes(std::span<std::uint8_t> data) {
-        if (!upgraded_) {
+        while (!upgraded_ && !data.empty()) {
+            if (content_left_ > 0) { // the request's content, read and dropped
+                const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(content_left_, data.size()));
+                content_left_ -= n;
+                data = data.subspan(n);
+                if (content_left_ == 0) {
+                    upgrade_after_content();
+                }
+                continue;
+            }
             std::size_t used = 0;
             const auto st = head_.feed(std::span<const std::uint8_t>{data.data(), data.size()}, used);
             if (st == proto::http_parser::status::need_more) {
                 return true;
             }
+            data = data.subspan(used);
             proto::accepted_request accepted;
-            const auto ec = st == proto::http_parser::status::done ? proto::check_request(head_.head(), accepted)
-                                                                    : head_.error();
-            if (ec) {
-                pending_ = proto::build_rejection(ec);
+            auto ec = st == proto::http_parser::status::done ? proto::check_request(head_.head(), accepted)
+                                                              : head_.error();
+            const auto length = head_.head().single("Content-Length");
+            const std::uint64_t content = length ? std::strtoull(std::string{*length}.c_str(), nullptr, 10) : 0;
+            if (!ec && content_ != content_mode::frames && head_.head().count("Transfer-Encoding") != 0) {
+                pending_ += "HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 close_after_write_ = true;
                 return true;
             }
-            std::string extensions;
-            if (deflate_) {
-                if (const auto a = proto::negotiate_deflate(accepted.extensions, proto::deflate_server_policy{})) {
-                    extensions = proto::format_extensions({proto::to_extension(a->response)});
-                    proto::session_options so;
-                    so.local_role = proto::role::server;
-                    so.deflate = a->agreement;
-                    session_.emplace(so);
+            if (ec) {
+                pending_ += proto::build_rejection(ec);
+                if (bugs_.has(bug::answers_content_as_request)) {
+                    head_ = proto::http_parser{proto::http_parser::kind::request}; // and on to the "next" request
+                    continue;
                 }
+                close_after_write_ = true;
+                return true;
             }
-            pending_ = proto::build_response(accepted.key, {}, extensions);
-            upgraded_ = true;
-            data = data.subspan(used);
+            response_ = handshake_response(accepted);
+            if (content_ == content_mode::frames || content == 0) {
+                upgrade_after_content();
+                continue;
+            }
+            content_left_ = content;
+            if (content_ == content_mode::read_no_continue) {
+                upgrade_after_content(); // the 101 before the content, no 100 (the bug)
+                upgraded_ = false;       // the content is still to be read
+            } else if (head_.head().has_token("Expect", "100-continue")) {
+                pending_ += "HTTP/1.1 100 Continue\r\n\r\n";
+            }
+        }
+        if (!upgraded_) {
+            return true;
         }
         inspect(data);
         if (stop_reading_) {
@@ -133,6 +178,29 @@ private:
         session_->receive(copy);
         drain_events();
         return true;
+    }
+
+    /// The 101 for `accepted` (with permessage-deflate when on and offered); the session is
+    /// set up for what it agreed.
+    std::string handshake_response(const proto::accepted_request& accepted) {
+        std::string extensions;
+        if (deflate_) {
+            if (const auto a = proto::negotiate_deflate(accepted.extensions, proto::deflate_server_policy{})) {
+                extensions = proto::format_extensions({proto::to_extension(a->response)});
+                proto::session_options so;
+                so.local_role = proto::role::server;
+                so.deflate = a->agreement;
+                session_.emplace(so);
+            }
+        }
+        return proto::build_response(accepted.key, {}, extensions);
+    }
+
+    /// The 101 goes out (once) and what follows is WebSocket.
+    void upgrade_after_content() {
+        pending_ += response_;
+        response_.clear();
+        upgraded_ = true;
     }
 
     /// The planted bugs that look at frame headers as they are on the wire.
@@ -239,6 +307,9 @@ private:
     proto::frame_parser observer_;
     std::optional<proto::session> session_{std::in_place};
     bool deflate_ = false;
+    content_mode content_ = content_mode::frames;
+    std::uint64_t content_left_ = 0; ///< bytes of the request's content still to read
+    std::string response_;           ///< the 101, until it goes out
     bool message_compressed_ = false;
     std::uint64_t message_bytes_ = 0;
     std::deque<std::uint64_t> compressed_sizes_;
@@ -250,15 +321,17 @@ private:
     std::shared_ptr<connection> hung_;
 };
 
-void accept(tcp::acceptor& acceptor, bug_set b, bool deflate, bool log_accepts, std::size_t accepted = 0) {
-    acceptor.async_accept([&acceptor, b, deflate, log_accepts, accepted](boost::system::error_code ec, tcp::socket s) {
+void accept(tcp::acceptor& acceptor, bug_set b, bool deflate, content_mode content, bool log_accepts,
+            std::size_t accepted = 0) {
+    acceptor.async_accept([&acceptor, b, deflate, content, log_accepts, accepted](boost::system::error_code ec,
+                                                                                 tcp::socket s) {
         if (!ec) {
             if (log_accepts) {
                 std::cout << "accepted " << accepted + 1 << std::endl;
             }
-            std::make_shared<connection>(std::move(s), b, deflate)->start();
+            std::make_shared<connection>(std::move(s), b, deflate, content)->start();
         }
-        accept(acceptor, b, deflate, log_accepts, ec ? accepted : accepted + 1);
+        accept(acceptor, b, deflate, content, log_accepts, ec ? accepted : accepted + 1);
     });
 }
 
@@ -269,6 +342,7 @@ int main(int argc, char** argv) {
     bug_set b;
     bool log_accepts = false;
     bool deflate = false;
+    content_mode content = content_mode::frames;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view name = argv[i];
         const std::string_view value = argv[i + 1];
@@ -278,6 +352,10 @@ int main(int argc, char** argv) {
             log_accepts = value == "1";
         } else if (name == "--deflate") {
             deflate = value == "1";
+        } else if (name == "--content") {
+            content = value == "read"               ? content_mode::read
+                      : value == "read-no-continue" ? content_mode::read_no_continue
+                                                    : content_mode::frames;
         } else if (name == "--bug") {
             for (std::string_view rest = value; !rest.empty();) {
                 const auto comma = rest.find(',');
@@ -289,7 +367,7 @@ int main(int argc, char** argv) {
     asio::io_context io;
     tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}};
     std::cout << "listening on " << acceptor.local_endpoint().port() << std::endl;
-    accept(acceptor, b, deflate, log_accepts);
+    accept(acceptor, b, deflate, content, log_accepts);
     io.run();
     return 0;
 }

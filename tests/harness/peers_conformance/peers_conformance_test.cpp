@@ -119,9 +119,11 @@ table common_expectations() {
         t["20.1." + std::to_string(i)] = {{behavior::ok}, {close_behavior::informational},
                                           "a refused handshake has no WebSocket close to judge"};
     }
-    // 20.5.3 (whitespace before a colon) must be refused too.
-    t["20.5.3"] = {{behavior::ok}, {close_behavior::informational},
-                   "a refused handshake has no WebSocket close to judge"};
+    // 20.5.3 (whitespace before a colon) must be refused too, and 20.5.12-13 (version 12,
+    // with a request inside the content), which must not be answered a second time.
+    for (const char* id : {"20.5.3", "20.5.12", "20.5.13"}) {
+        t[id] = {{behavior::ok}, {close_behavior::informational}, "a refused handshake has no WebSocket close to judge"};
+    }
     return t;
 }
 
@@ -150,6 +152,10 @@ void reads_request_content_as_frames(table& t, const std::string& library) {
         t[id] = {{behavior::failed}, {close_behavior::failed},
                  library + " reads the request's content as WebSocket frames and fails with 1002"};
     }
+    // 20.5.11: the same libraries ignore Expect: 100-continue and answer 101 at once, before
+    // the content is sent; RFC 9110 7.8 requires a 100 (Continue) first.
+    t["20.5.11"] = {{behavior::failed}, {close_behavior::failed},
+                    library + " answers 101 without the 100 (Continue) RFC 9110 7.8 requires before it"};
 }
 
 /// Python websockets 10.4 (Debian), the legacy asyncio server.
