@@ -6,8 +6,9 @@
 //        then 16 bytes and silence: as 21.1, nothing may be echoed, 2^63 breaks 5.2's MUST,
 //        and how the connection ended is recorded;
 //   25.2 DEFLATE data built to hurt: a bomb past 64 MiB in 16-byte frames, a back-reference
-//        before the start of the stream, 100000 empty stored blocks before the data, and a
-//        message of 100000 one-byte frames.
+//        before the start of the stream, 100000 empty stored blocks before the data, a
+//        message of 100000 one-byte frames, and a stream that ends (BFINAL) in the middle of
+//        its message (RFC 7692 7.2.3.4's example, split after the final block).
 // A server may refuse (RFC 6455 10.4: 1009, or 1008 for a policy) where the RFC leaves it a
 // limit of its own, and must fail the connection (1007 or 1002) where the data is not DEFLATE
 // it can inflate. The extension is required: a peer that declines gets UNIMPLEMENTED. Every
@@ -296,6 +297,42 @@ void add_streams(catalog_builder& b) {
                 sc.steps.emplace_back(one_write);
                 echo_or_refusal(sc, build::binary(data));
                 sc.close = recorded_close();
+                return sc;
+            });
+        c.timeout = milliseconds{0}; // the wait was the patience: close when it ends
+        c.on_timeout = timeout_action::close;
+        b.add(std::move(c));
+    }
+    {
+        // RFC 7692 7.2.3.4's own example: "Hello" in a fixed-code block with BFINAL set (7
+        // octets), then one 0x00, which with the 0x00 0x00 0xff 0xff the receiver appends
+        // (7.2.2) reads as an empty stored block. Here the final block ends the first fragment
+        // and the 0x00 is the second: the stream ends in the middle of the message.
+        const payload final_block{std::vector<std::uint8_t>{0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}};
+        const payload after_it{std::vector<std::uint8_t>{0x00}};
+        auto c = abuse_case(
+            "25.2.5",
+            "Send \"Hello\" as a compressed text message in two fragments: the first holds a DEFLATE block with "
+            "BFINAL set (the stream ends there), the second the single 0x00 that follows it in RFC 7692 "
+            "7.2.3.4's example; then wait up to 3 s for the echo.",
+            "The peer inflates the message as the RFC's example does and echoes \"Hello\" (OK). Failing the "
+            "connection instead, or neither within 3 s, is NON-STRICT: the RFC shows this payload as a valid "
+            "message but states no requirement about a stream that ends before the message does.",
+            {"RFC 7692 7.2.3.4", "a message may be compressed with a DEFLATE block that has BFINAL set; the "
+                                 "example's payload inflates to \"Hello\""},
+            [final_block, after_it] {
+                script sc;
+                sc.deflate = required_deflate();
+                sc.steps.emplace_back(with_rsv(build::frame(opcode::text, final_block, false), 4));
+                sc.steps.emplace_back(build::frame(opcode::cont, after_it, true));
+                build::add_answer_wait(sc, 1, slow_patience, still_open);
+                const event hello = build::text(payload{"Hello"});
+                const event open = build::timed_out(still_open);
+                sc.outcomes = {build::ok({hello, open}), build::ok({open, hello}), build::ok({hello}),
+                               outcome{behavior::non_strict, {}}, outcome{behavior::non_strict, {open}}};
+                close_expectation cl = build::we_close({1000, 1002, 1007});
+                cl.either_may_close = true;
+                sc.close = cl;
                 return sc;
             });
         c.timeout = milliseconds{0}; // the wait was the patience: close when it ends

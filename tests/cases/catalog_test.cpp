@@ -7,6 +7,7 @@
 
 #include "harness/proto/close.hpp"
 #include "harness/proto/deflate_decoder.hpp"
+#include "harness/proto/deflate_stream.hpp"
 #include "harness/proto/frame.hpp"
 #include "harness/proto/handshake.hpp"
 #include "harness/proto/utf8.hpp"
@@ -1083,6 +1084,26 @@ TEST(catalog, deflate_abuse_data_is_what_the_cases_say) {
         EXPECT_TRUE(s.outcomes[3].trace.empty());
         EXPECT_EQ(s.outcomes[4].verdict, behavior::non_strict);
         EXPECT_EQ(get("25.2.3").timeout, std::chrono::milliseconds{0});
+    }
+    // 25.2.5: RFC 7692 7.2.3.4's example, the final block in the first fragment, its 0x00 in
+    // the second; it inflates to "Hello" (the decoder of the runner reads it so, in pieces).
+    {
+        const auto s = get("25.2.5").build();
+        const auto f = steps_of<send_frame>(s);
+        ASSERT_EQ(f.size(), 2u);
+        EXPECT_EQ(f[0].rsv, 4);
+        EXPECT_FALSE(f[0].fin);
+        EXPECT_EQ(f[1].op, opcode::cont);
+        EXPECT_EQ(f[1].rsv, 0);
+        EXPECT_TRUE(f[1].fin);
+        wscheck::proto::message_inflater inflater;
+        std::vector<std::uint8_t> out;
+        EXPECT_FALSE(inflater.write(f[0].data.view(), out));
+        EXPECT_FALSE(inflater.write(f[1].data.view(), out));
+        EXPECT_FALSE(inflater.finish(out));
+        EXPECT_EQ(std::string(out.begin(), out.end()), "Hello");
+        EXPECT_EQ(s.outcomes[0].verdict, behavior::ok);
+        EXPECT_EQ(s.outcomes[3].verdict, behavior::non_strict);
     }
     // 25.2.1: 80 MiB of zeros, in 16-byte frames, RSV1 on the first only.
     {
