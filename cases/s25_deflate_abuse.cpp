@@ -54,13 +54,28 @@ constexpr milliseconds slow_patience{3000};
 const char* const still_open = "still open";
 
 /// Waits up to slow_patience for `echo` and ends there. The echo is OK (before or after the
-/// wait's own event); a connection ended without it is INFORMATIONAL (a limit the peer chose,
-/// 10.4); neither within the patience is NON-STRICT.
-void echo_or_refusal(script& sc, const event& echo) {
+/// wait's own event); a connection ended without it earns `if_refused` (INFORMATIONAL: a limit
+/// the peer chose, 10.4); neither within the patience is NON-STRICT.
+void echo_or_refusal(script& sc, const event& echo, behavior if_refused = behavior::informational) {
     build::add_answer_wait(sc, 1, slow_patience, still_open);
     const event open = build::timed_out(still_open);
-    sc.outcomes = {build::ok({echo, open}), build::ok({open, echo}), build::ok({echo}),
-                   outcome{behavior::informational, {}}, outcome{behavior::non_strict, {open}}};
+    sc.outcomes = {build::ok({echo, open}), build::ok({open, echo}), build::ok({echo}), outcome{if_refused, {}},
+                   outcome{behavior::non_strict, {open}}};
+}
+
+/// We close normally once the wait is over, unless the peer closed first with one of `codes`.
+close_expectation either_closes(std::vector<std::uint16_t> codes) {
+    close_expectation cl = build::we_close(std::move(codes));
+    cl.either_may_close = true;
+    return cl;
+}
+
+/// A case whose script ends with echo_or_refusal's wait: that wait was its patience, so it
+/// closes as soon as the wait ends.
+void add_closing_after_wait(catalog_builder& b, case_def c) {
+    c.timeout = milliseconds{0};
+    c.on_timeout = timeout_action::close;
+    b.add(std::move(c));
 }
 
 /// How the connection ends is recorded, not judged: the RFC leaves the reaction to the peer.
@@ -256,14 +271,10 @@ void add_streams(catalog_builder& b) {
                 sc.deflate = required_deflate();
                 sc.steps.emplace_back(with_rsv(build::frame(opcode::text, after_empty_stored_blocks(100000, hello)), 4));
                 echo_or_refusal(sc, build::text(hello));
-                close_expectation cl = build::we_close({1000, 1008, 1009});
-                cl.either_may_close = true;
-                sc.close = cl;
+                sc.close = either_closes({1000, 1008, 1009});
                 return sc;
             });
-        c.timeout = milliseconds{0}; // the wait was the patience: close when it ends
-        c.on_timeout = timeout_action::close;
-        b.add(std::move(c));
+        add_closing_after_wait(b, std::move(c));
     }
     {
         auto c = abuse_case(
@@ -299,9 +310,7 @@ void add_streams(catalog_builder& b) {
                 sc.close = recorded_close();
                 return sc;
             });
-        c.timeout = milliseconds{0}; // the wait was the patience: close when it ends
-        c.on_timeout = timeout_action::close;
-        b.add(std::move(c));
+        add_closing_after_wait(b, std::move(c));
     }
     {
         // RFC 7692 7.2.3.4's own example: "Hello" in a fixed-code block with BFINAL set (7
@@ -325,19 +334,11 @@ void add_streams(catalog_builder& b) {
                 sc.deflate = required_deflate();
                 sc.steps.emplace_back(with_rsv(build::frame(opcode::text, final_block, false), 4));
                 sc.steps.emplace_back(build::frame(opcode::cont, after_it, true));
-                build::add_answer_wait(sc, 1, slow_patience, still_open);
-                const event hello = build::text(payload{"Hello"});
-                const event open = build::timed_out(still_open);
-                sc.outcomes = {build::ok({hello, open}), build::ok({open, hello}), build::ok({hello}),
-                               outcome{behavior::non_strict, {}}, outcome{behavior::non_strict, {open}}};
-                close_expectation cl = build::we_close({1000, 1002, 1007});
-                cl.either_may_close = true;
-                sc.close = cl;
+                echo_or_refusal(sc, build::text(payload{"Hello"}), behavior::non_strict);
+                sc.close = either_closes({1000, 1002, 1007});
                 return sc;
             });
-        c.timeout = milliseconds{0}; // the wait was the patience: close when it ends
-        c.on_timeout = timeout_action::close;
-        b.add(std::move(c));
+        add_closing_after_wait(b, std::move(c));
     }
 }
 
