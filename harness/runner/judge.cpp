@@ -3,6 +3,7 @@
 #include "harness/proto/error.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <cstdio>
 
 namespace wscheck::runner {
@@ -143,9 +144,20 @@ bool judge_handshake(const cases::script& script, const connection_facts& facts,
         return false;
     }
     // Required fields (4.4: Sec-WebSocket-Version naming 13) are a MUST whatever the status.
+    // They are the final response's: interim (1xx) heads before it are passed over.
     proto::http_parser parser{proto::http_parser::kind::response};
-    std::size_t used = 0;
-    parser.feed(hs.response, used);
+    std::string_view heads = hs.response;
+    for (;;) {
+        std::size_t used = 0;
+        const auto st = parser.feed(heads, used);
+        const int status = parser.head().status;
+        if (st != proto::http_parser::status::done || status < 100 || status >= 200 || status == 101 ||
+            used >= heads.size()) {
+            break;
+        }
+        heads.remove_prefix(used);
+        parser = proto::http_parser{proto::http_parser::kind::response};
+    }
     for (const auto& f : spec.required_fields) {
         // A list such as "13, 8, 7" names 13 too.
         if (!parser.head().has_token(f.name, f.value)) {

@@ -250,6 +250,24 @@ TEST(Judge, HandshakeThatMustBeRefused) {
     judge(s, o, facts, r);
     EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
 
+    // An interim 100 (Continue) before the refusal: the fields are the final response's.
+    facts.handshake.response = "HTTP/1.1 100 Continue\r\n\r\n"
+                               "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::ok) << r.reason;
+    facts.handshake.response = "HTTP/1.1 100 Continue\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                               "HTTP/1.1 426 Upgrade Required\r\n\r\n";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+
+    // What followed a refusal (listen_after_refusal): a second response fails the case.
+    facts.handshake.response = "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    facts.handshake.error = "then answered again (\"HTTP/1.1 101 Switching Protocols\")";
+    judge(s, o, facts, r);
+    EXPECT_EQ(r.behavior, behavior::failed) << r.reason;
+    EXPECT_NE(r.reason.find("then answered again"), std::string::npos) << r.reason;
+    facts.handshake.error.clear();
+
     facts.handshake.status = 400;
     facts.handshake.response = "HTTP/1.1 400 Bad Request\r\nSec-WebSocket-Version: 13\r\n\r\n";
     judge(s, o, facts, r);
