@@ -106,9 +106,11 @@ TEST(live_fuzz_finding, file_round_trips) {
     f.original_writes = 4;
     f.original_bytes = 300;
     f.reproduced = true;
+    f.deflate = true;
     std::string error;
     const auto back = finding_from_json(finding_to_json(f), error);
     ASSERT_TRUE(back) << error;
+    EXPECT_TRUE(back->deflate);
     EXPECT_EQ(back->kind, f.kind);
     EXPECT_EQ(back->seed, f.seed);
     EXPECT_EQ(back->input.index, 17u);
@@ -153,6 +155,7 @@ TEST(live_fuzz_finding, signature_and_occurrences_round_trip_and_old_files_still
     EXPECT_EQ(old->occurrence_inputs, (std::vector<std::uint64_t>{38}));
     EXPECT_EQ(old->input.writes.size(), 1u);
     EXPECT_TRUE(old->failure.empty());
+    EXPECT_FALSE(old->deflate); // found before --deflate existed
 }
 
 TEST(live_fuzz_finding, garbled_files_are_refused_with_a_reason) {
