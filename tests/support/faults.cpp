@@ -1,5 +1,8 @@
 #include "tests/support/faults.hpp"
 
+#include "harness/proto/deflate_stream.hpp"
+#include "harness/proto/error.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <deque>
@@ -80,6 +83,37 @@ public:
     frame_action on_header(frame_header& h, const violation_set&, std::vector<relay_frame>&) override {
         return h.rsv1 && h.length > huge_length ? frame_action::crash : frame_action::forward;
     }
+};
+
+/// RFC 7692 7.2.2 (and RFC 1951): a server whose inflater does not check what it reads. A
+/// one-frame compressed message that does not inflate (a back-reference before the stream, a
+/// bad block) goes up as one that inflates to "accepted", so the server echoes instead of
+/// failing with 1007. Messages that inflate go up as they came; the filter inflates them with
+/// the connection's context (the default agreement: 15-bit windows, context takeover), and
+/// once the server's context and its own part ways, it lets everything through.
+class inflate_unchecked final : public frame_filter {
+public:
+    frame_action on_header(frame_header& h, const violation_set&, std::vector<relay_frame>&) override {
+        return !lost_ && h.rsv1 && h.fin && starts_message(h.op) ? frame_action::collect : frame_action::forward;
+    }
+    void on_frame(relay_frame f, std::vector<relay_frame>& out) override {
+        std::vector<std::uint8_t> inflated;
+        const auto ec = inflater_.inflate(f.payload, inflated);
+        if (ec && ec != proto::violation::bad_compressed_data) {
+            lost_ = true; // too big to check here (a bomb): the server judges it, as it should
+        } else if (ec) {
+            static constexpr std::string_view accepted = "accepted";
+            proto::message_deflater fresh{proto::deflater_options{proto::max_window_bits, true}};
+            fresh.compress(std::span{reinterpret_cast<const std::uint8_t*>(accepted.data()), accepted.size()}, f.payload);
+            f.header.op = opcode::text;
+            lost_ = true; // our inflater is spent; the server's holds "accepted"
+        }
+        out.push_back(std::move(f));
+    }
+
+private:
+    proto::message_inflater inflater_{proto::inflater_options{proto::max_window_bits, false, 64 * 1024 * 1024, true}};
+    bool lost_ = false;
 };
 
 /// 8.1 / 5.6: a server that validates text only once the message is complete: each text
@@ -308,6 +342,7 @@ const std::vector<fault>& all_faults() {
         fault::wrong_accept,              fault::stops_reading,      fault::dies_on_huge_length,
         fault::reserved_bits_accepted,    fault::close_code_always_normal, fault::server_masks_frames,
         fault::echo_split_without_continuation, fault::echoes_reordered, fault::inflate_sized_from_header,
+        fault::inflate_unchecked,
     };
     return faults;
 }
@@ -330,6 +365,7 @@ std::string_view to_string(fault f) noexcept {
     case fault::echo_split_without_continuation: return "echo_split_without_continuation";
     case fault::echoes_reordered: return "echoes_reordered";
     case fault::inflate_sized_from_header: return "inflate_sized_from_header";
+    case fault::inflate_unchecked: return "inflate_unchecked";
     }
     return "?";
 }
@@ -388,6 +424,9 @@ fault_plan make_plan(fault f) {
         break;
     case fault::inflate_sized_from_header:
         p.up = std::make_unique<inflate_sized_from_header>();
+        break;
+    case fault::inflate_unchecked:
+        p.up = std::make_unique<inflate_unchecked>();
         break;
     }
     return p;

@@ -33,6 +33,7 @@ enum class fault : std::uint8_t {
     echo_split_without_continuation, ///< 5.4: each whole data frame comes down as two, both with its opcode
     echoes_reordered,          ///< 5.4/6.2: an echo is held up to 200 ms, and the next echo overtakes it
     inflate_sized_from_header, ///< a compressed (RSV1) frame announcing > 2^32 bytes "crashes the server"
+    inflate_unchecked,         ///< RFC 7692 7.2.2: compressed data that does not inflate is taken as "accepted"
 };
 
 /// Every fault but `none`, in declaration order.

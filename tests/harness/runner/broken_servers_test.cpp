@@ -153,6 +153,8 @@ struct fault_expectation {
     /// The fault leaves the target answering nothing in some cases (no echo, no Close): the run
     /// notes it stopped answering (test_run.hpp) and may note it answered again.
     bool silences = false;
+    /// The reference server behind the proxy has permessage-deflate on.
+    bool deflate = false;
 };
 
 /// The run notes `e` allows: none, or those of a target that stopped answering for a while.
@@ -210,7 +212,7 @@ void check_run(const fault_expectation& e, const run_outcome& out) {
 constexpr unsigned fault_jobs = 16;
 
 void run_fault(const fault_expectation& e, std::vector<const cases::case_def*> extra = {}) {
-    broken_server target{e.f};
+    broken_server target{e.f, e.deflate ? with_deflate() : server::server_options{}};
     auto selected = catalog_cases(e.run);
     selected.insert(selected.end(), extra.begin(), extra.end());
     const auto out = run_cases(options_for(target.proxy.url(), fault_jobs), std::move(selected));
@@ -303,6 +305,16 @@ TEST(BrokenServers, EchoesReordered) {
     // Only pipelined messages (24) can be overtaken: every other case waits for each echo, so
     // a held echo is only late (by 200 ms), never out of order.
     run_fault({fault::echoes_reordered, "1,2,3,4,5,24", "24"});
+}
+
+TEST(BrokenServers, InflateUnchecked) {
+    // Compressed data that does not inflate must fail the connection (1007 or 1002): 22.2.5
+    // (a bad block) and 25.2.2 (a back-reference before the stream); this server echoes
+    // "accepted" instead. Clean compressed traffic (12, 13), the bombs (22.2.4, 25.2.1) and
+    // the abuse whose data is valid (25.2.3-25.2.5) pass.
+    fault_expectation e{fault::inflate_unchecked, "1.1.1,12.1.1,12.1.2,13.1.1,13.3.1,22,25", "22.2.5,25.2.2"};
+    e.deflate = true;
+    run_fault(e);
 }
 
 TEST(BrokenServers, WrongAccept) {
