@@ -49,6 +49,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -161,8 +162,7 @@ private:
             }
             content_left_ = content;
             if (content_ == content_mode::read_no_continue) {
-                upgrade_after_content(); // the 101 before the content, no 100 (the bug)
-                upgraded_ = false;       // the content is still to be read
+                pending_ += std::exchange(response_, {}); // the 101 before the content, no 100 (the bug)
             } else if (head_.head().has_token("Expect", "100-continue")) {
                 pending_ += "HTTP/1.1 100 Continue\r\n\r\n";
             }
@@ -196,10 +196,9 @@ private:
         return proto::build_response(accepted.key, {}, extensions);
     }
 
-    /// The 101 goes out (once) and what follows is WebSocket.
+    /// The 101 goes out (unless it already has) and what follows is WebSocket.
     void upgrade_after_content() {
-        pending_ += response_;
-        response_.clear();
+        pending_ += std::exchange(response_, {});
         upgraded_ = true;
     }
 
